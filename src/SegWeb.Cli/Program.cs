@@ -1,0 +1,30 @@
+using System.CommandLine;
+using SegWeb.Cli.Commands;
+
+namespace SegWeb.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = BuildRootCommand();
+        return CommandRunner.Invoke(root, args);
+    }
+
+    /// <summary>Every `segweb` command; each lives in its own file under Commands/.</summary>
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("SegWeb: automatic segmentation of CT and MR volumes.");
+        foreach (var command in AllCommands())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root;
+    }
+
+    private static IEnumerable<Command> AllCommands()
+    {
+        yield return VersionCommand.Create();
+    }
+}
