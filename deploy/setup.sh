@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what SegWeb needs on Debian 12 and builds it. Idempotent: a second run only rebuilds.
+#   deploy/setup.sh            runtime prerequisites + Release build
+#   deploy/setup.sh --tests    also the independent references the test suite compares against
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[[ "${1:-}" == "--tests" ]] && want_tests=1
+
+# Debian packages. Runtime: GDCM's C# binding decodes JPEG / JPEG-LS / JPEG 2000 DICOM.
+packages=(libgdcm-cil)
+if [[ $want_tests == 1 ]]; then
+  # Independent references used by the tests (never by SegWeb itself at run time).
+  packages+=(python3-numpy python3-scipy python3-nibabel python3-pydicom python3-torch
+             dcm2niix dcmtk dicom3tools pigz)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} > 0 )); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) != 0 ]]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; then
+  echo "setup: the .NET 10 SDK is required (https://learn.microsoft.com/dotnet/core/install/linux-debian)." >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+echo "setup: building SegWeb (Release)"
+dotnet build SegWeb.sln -c Release -nologo -v quiet -clp:ErrorsOnly

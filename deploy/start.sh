@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Quick start, command 1: sets everything up and starts SegWeb.
+# Until the web server lands, "starting SegWeb" means running the `segweb` command line on the bundled
+# example (deploy/example) and printing what it did.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/setup.sh
+segweb=(dotnet src/SegWeb.Cli/bin/Release/net10.0/segweb.dll)
+example=deploy/example
+out=${SEGWEB_OUT:-.segweb/example}
+mkdir -p "$out"
+
+run() { echo; echo "\$ segweb $*"; "${segweb[@]}" "$@"; }
+run version
+run info "$example/example_ct_sm.nii.gz"
+run info "$example/example_seg.nii.gz"
+run convert "$example/example_ct_sm.nii.gz" "$out/example_ct_lps_1.5mm.nii.gz" --orientation LPS --spacing 1.5,1.5,1.5 --order 3
+run info "$out/example_ct_lps_1.5mm.nii.gz"
+run stats "$example/example_ct_sm.nii.gz" "$example/example_seg.nii.gz" --json "$out/statistics.json"
+echo
+echo "start: wrote $out/example_ct_lps_1.5mm.nii.gz and $out/statistics.json"
