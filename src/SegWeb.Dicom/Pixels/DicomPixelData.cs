@@ -1,0 +1,212 @@
+using System.Buffers.Binary;
+
+namespace SegWeb.Dicom.Pixels;
+
+/// <summary>
+/// The frames of one object's pixel data, decoded to stored values: native data (masked to BitsStored and
+/// sign-extended per PixelRepresentation), RLE Lossless with SegWeb's own decoder, and JPEG / JPEG-LS /
+/// JPEG 2000 through GDCM. Monochrome (SamplesPerPixel 1) only: colour is no CT/MR volume. Values are returned as
+/// doubles, which hold every 8-, 16- and 32-bit stored value exactly; rescaling is the caller's business.
+/// </summary>
+public sealed class DicomPixelData
+{
+    private readonly DicomFile _file;
+    private readonly DicomElement _element;
+    private byte[]? _decodedAll; // GDCM output, all frames
+
+    private DicomPixelData(DicomFile file, DicomElement element, DicomPixelDescription description)
+    {
+        _file = file;
+        _element = element;
+        Description = description;
+    }
+
+    public DicomPixelDescription Description { get; }
+
+    public int FrameCount => Description.NumberOfFrames;
+
+    /// <summary>Checks the file's pixel description and transfer syntax; decoding happens per frame.</summary>
+    /// <exception cref="DicomFormatException">No pixel data, colour, an unsupported syntax, or inconsistent attributes.</exception>
+    public static DicomPixelData Open(DicomFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.PixelDataSkipped)
+        {
+            throw new DicomFormatException(file.SourceName, "the file was read header-only; read it with pixel data to decode it");
+        }
+
+        var element = file.Dataset[DicomTags.PixelData] ?? throw new DicomFormatException(file.SourceName, "the object has no pixel data");
+        var description = DicomPixelDescription.FromDataset(file.Dataset);
+        if (description.SamplesPerPixel != 1)
+        {
+            throw new DicomFormatException(file.SourceName,
+                $"the image is colour ({description.PhotometricInterpretation}, {description.SamplesPerPixel} samples per pixel); SegWeb reads monochrome CT/MR images only");
+        }
+
+        var syntax = file.TransferSyntax;
+        if (element is DicomFragments)
+        {
+            if (!syntax.IsEncapsulated)
+            {
+                throw new DicomFormatException(file.SourceName, $"the pixel data is encapsulated but the transfer syntax is {syntax}");
+            }
+
+            if (syntax.Uid != DicomTransferSyntax.RleLossless.Uid && !syntax.NeedsGdcm)
+            {
+                throw new DicomFormatException(file.SourceName, $"SegWeb cannot decode pixel data in {syntax}");
+            }
+        }
+        else
+        {
+            if (syntax.IsEncapsulated)
+            {
+                throw new DicomFormatException(file.SourceName, $"the transfer syntax {syntax} needs encapsulated pixel data, but it is native");
+            }
+
+            long needed = ((description.BitsPerFrame * description.NumberOfFrames) + 7) / 8;
+            if (element.Value.LongLength < needed)
+            {
+                throw new DicomFormatException(file.SourceName,
+                    $"the pixel data has {element.Value.LongLength} bytes but {description.NumberOfFrames} frame(s) of {description.Rows} × {description.Columns} at {description.BitsAllocated} bits need {needed}");
+            }
+        }
+
+        return new DicomPixelData(file, element, description);
+    }
+
+    /// <summary>Decodes frame <paramref name="frame"/> (0-based) into a new array of Rows × Columns stored values, row by row.</summary>
+    public double[] DecodeFrame(int frame)
+    {
+        var values = new double[Description.ValuesPerFrame];
+        DecodeFrame(frame, values);
+        return values;
+    }
+
+    /// <summary>Decodes frame <paramref name="frame"/> (0-based) into <paramref name="destination"/> (Rows × Columns values, row by row).</summary>
+    public void DecodeFrame(int frame, Span<double> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(frame, FrameCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Description.ValuesPerFrame, nameof(destination));
+        var d = Description;
+        if (d.BitsAllocated == 1)
+        {
+            UnpackBits(NativeBytes(), (long)frame * d.ValuesPerFrame, destination[..d.ValuesPerFrame]);
+            return;
+        }
+
+        int frameBytes = d.ValuesPerFrame * (d.BitsAllocated / 8);
+        ReadOnlySpan<byte> bytes = _element switch
+        {
+            DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.RleLossless.Uid =>
+                RleDecoder.DecodeFrame(FrameFragments(f, frame), d, _file.SourceName),
+            DicomFragments => DecodedByGdcm().AsSpan((int)((long)frame * frameBytes), frameBytes),
+            _ => NativeBytes().AsSpan((int)((long)frame * frameBytes), frameBytes),
+        };
+        if (bytes.Length < frameBytes)
+        {
+            throw new DicomFormatException(_file.SourceName, $"frame {frame} decodes to {bytes.Length} bytes, expected {frameBytes}");
+        }
+
+        ToStoredValues(bytes, d, destination[..d.ValuesPerFrame]);
+    }
+
+    /// <summary>Little-endian native samples → stored values: shift to HighBit, mask to BitsStored, sign-extend.</summary>
+    internal static void ToStoredValues(ReadOnlySpan<byte> bytes, DicomPixelDescription d, Span<double> destination)
+    {
+        int shift = d.HighBit + 1 - d.BitsStored;
+        uint mask = d.BitsStored == 32 ? uint.MaxValue : (1u << d.BitsStored) - 1;
+        uint signBit = 1u << (d.BitsStored - 1);
+        long wrap = 1L << d.BitsStored;
+        bool signed = d.IsSigned;
+        int step = d.BitsAllocated / 8;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            uint raw = step switch
+            {
+                1 => bytes[i],
+                2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]),
+                _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]),
+            };
+            uint v = (raw >> shift) & mask;
+            destination[i] = signed && (v & signBit) != 0 ? v - wrap : v;
+        }
+    }
+
+    private byte[] NativeBytes() => _element.Value;
+
+    private static void UnpackBits(byte[] bytes, long firstBit, Span<double> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            long bit = firstBit + i;
+            destination[i] = (bytes[bit >> 3] >> (int)(bit & 7)) & 1;
+        }
+    }
+
+    private byte[] DecodedByGdcm()
+    {
+        long expected = (long)Description.ValuesPerFrame * (Description.BitsAllocated / 8) * FrameCount;
+        if (expected > Array.MaxLength)
+        {
+            throw new DicomFormatException(_file.SourceName, $"the decoded image would need {expected} bytes, more than one buffer holds");
+        }
+
+        return _decodedAll ??= GdcmDecoder.DecodeAll(_file, expected);
+    }
+
+    /// <summary>The bytes of one frame's fragments: by the basic offset table, else one fragment per frame, else all for one frame.</summary>
+    private ReadOnlySpan<byte> FrameFragments(DicomFragments f, int frame)
+    {
+        var fragments = f.Fragments;
+        if (f.BasicOffsetTable.Length >= 4 * FrameCount && FrameCount > 1)
+        {
+            long start = BinaryPrimitives.ReadUInt32LittleEndian(f.BasicOffsetTable.AsSpan(4 * frame));
+            long end = frame + 1 < FrameCount ? BinaryPrimitives.ReadUInt32LittleEndian(f.BasicOffsetTable.AsSpan(4 * (frame + 1))) : long.MaxValue;
+            var parts = new List<byte[]>();
+            long position = 0;
+            foreach (var fragment in fragments)
+            {
+                if (position >= start && position < end)
+                {
+                    parts.Add(fragment);
+                }
+
+                position += 8 + fragment.Length;
+            }
+
+            if (parts.Count == 0)
+            {
+                throw new DicomFormatException(_file.SourceName, $"the basic offset table points frame {frame} at byte {start}, where no fragment starts");
+            }
+
+            return Concat(parts);
+        }
+
+        if (FrameCount == 1)
+        {
+            return fragments.Count == 1 ? fragments[0] : Concat(fragments);
+        }
+
+        if (fragments.Count == FrameCount)
+        {
+            return fragments[frame];
+        }
+
+        throw new DicomFormatException(_file.SourceName,
+            $"{FrameCount} frames in {fragments.Count} fragments without a basic offset table: the frame boundaries are unknown");
+    }
+
+    private static byte[] Concat(IReadOnlyList<byte[]> parts)
+    {
+        var result = new byte[parts.Sum(p => (long)p.Length)];
+        int at = 0;
+        foreach (var p in parts)
+        {
+            p.CopyTo(result, at);
+            at += p.Length;
+        }
+
+        return result;
+    }
+}
