@@ -71,7 +71,10 @@ public sealed class ModelDownloader
             HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
+                // A server that accepts but never answers must not hang us: headers get the idle timeout too.
+                using var headerTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                headerTimeout.CancelAfter(options.ReadIdleTimeout);
+                response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, headerTimeout.Token);
             }
             catch (HttpRequestException ex) when (!state.Connected && IsUnreachable(ex))
             {

@@ -42,6 +42,12 @@ internal sealed class LoopbackHttpServer : IDisposable
         set => Volatile.Write(ref dropsLeft, value);
     }
 
+    /// <summary>Read the request and never answer it (no status line), until disposed.</summary>
+    public bool NeverAnswer { get; set; }
+
+    /// <summary>Instead of cutting the connection, go silent (keep it open, send nothing more) until disposed.</summary>
+    public bool StallOnDrop { get; set; }
+
     /// <summary>Cut with a TCP reset instead of a clean close (bytes in flight may be lost, as on a real network drop).</summary>
     public bool ResetOnDrop { get; set; }
 
@@ -104,6 +110,12 @@ internal sealed class LoopbackHttpServer : IDisposable
                 var stream = client.GetStream();
                 var (path, range) = await ReadRequestAsync(stream);
                 Requests.Enqueue((path, range));
+                if (NeverAnswer)
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                    return;
+                }
+
                 if (!Files.TryGetValue(path, out var content))
                 {
                     await WriteHeadAsync(stream, "404 Not Found", [("Content-Length", "0")]);
@@ -137,7 +149,11 @@ internal sealed class LoopbackHttpServer : IDisposable
 
                 await stream.WriteAsync(content.AsMemory((int)start, (int)(end - start)));
                 await stream.FlushAsync();
-                if (drop)
+                if (drop && StallOnDrop)
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+                else if (drop)
                 {
                     // Close before the announced Content-Length: the client sees the body end early. A graceful
                     // close (not a reset) so every byte sent arrives and the resume offset is exact.

@@ -80,6 +80,47 @@ public sealed class ModelDownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Stalled_body_times_out_and_resumes()
+    {
+        server.StallOnDrop = true;
+        server.DropAfterBytes = 100_000;
+        server.DropCount = 1;
+        var options = FastRetries with { ReadIdleTimeout = TimeSpan.FromMilliseconds(300) };
+
+        var result = await new ModelDownloader(http, options).DownloadAsync(Request());
+
+        Assert.Equal("bytes=100000-", server.Requests.ToArray()[1].Range);
+        Assert.Equal(zip.Bytes, await File.ReadAllBytesAsync(Target));
+        Assert.True(result.Resumed);
+    }
+
+    [Fact]
+    public async Task Server_that_never_answers_gives_up_after_bounded_attempts()
+    {
+        server.NeverAnswer = true;
+        var options = FastRetries with { ReadIdleTimeout = TimeSpan.FromMilliseconds(200), MaxAttempts = 2 };
+
+        await Assert.ThrowsAsync<DownloadException>(() => new ModelDownloader(http, options).DownloadAsync(Request()));
+
+        Assert.Equal(2, server.Requests.Count);
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public async Task Body_that_stalls_every_time_gives_up_after_bounded_attempts()
+    {
+        server.StallOnDrop = true;
+        server.DropAfterBytes = 0;
+        server.DropCount = 100;
+        var options = FastRetries with { ReadIdleTimeout = TimeSpan.FromMilliseconds(200), MaxAttempts = 2 };
+
+        var ex = await Assert.ThrowsAsync<DownloadException>(() => new ModelDownloader(http, options).DownloadAsync(Request()));
+
+        Assert.Contains("download failed after 2 requests", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
     public async Task Several_drops_in_a_row_still_finish_when_each_adds_bytes()
     {
         server.DropAfterBytes = 60_000;
