@@ -51,6 +51,8 @@ public sealed class TaskCatalog
         NewLine = "\n",
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         RespectRequiredConstructorParameters = true,
+        // A null where the types say "never null" is a malformed file, not a NullReferenceException later.
+        RespectNullableAnnotations = true,
         Converters = { new JsonStringEnumConverter<TaskAvailability>(JsonNamingPolicy.CamelCase) },
     };
 
@@ -104,7 +106,50 @@ public sealed class TaskCatalog
             throw new ImageFormatException(origin, $"catalogue format version {document.FormatVersion} is not supported (this SegWeb reads {CatalogGenerator.FormatVersion})");
         }
 
+        if (Problem(document) is { } problem)
+        {
+            throw new ImageFormatException(origin, $"not a SegWeb task catalogue: {problem}");
+        }
+
         return new TaskCatalog(document);
+    }
+
+    // JSON null inside lists is not caught by the serializer's nullability checks; everything below relies on it.
+    private static string? Problem(TaskCatalogDocument document)
+    {
+        foreach (var task in document.Tasks)
+        {
+            if (task is null)
+            {
+                return "a task is null";
+            }
+
+            if (string.IsNullOrWhiteSpace(task.Name) || task.Classes.Any(c => c is null) || task.Variants.Count == 0 || task.Variants.Any(v => v is null))
+            {
+                return $"task '{task.Name}' has no name, a null class, or no variants";
+            }
+
+            foreach (var variant in task.Variants)
+            {
+                if (variant.Models.Count == 0 || variant.Models.Any(m => m is null || m.KnownFiles.Any(f => f is null) || (m.Labels?.Any(l => l is null) ?? false)))
+                {
+                    return $"task '{task.Name}' variant '{variant.Name}' has no models or a null entry";
+                }
+
+                if (variant.TargetSpacingMm is { } spacing && (spacing.Length != 3 || spacing.Any(x => !(x > 0) || double.IsInfinity(x))))
+                {
+                    return $"task '{task.Name}' variant '{variant.Name}' has a target spacing that is not three positive numbers";
+                }
+
+                if (variant.Models.FirstOrDefault(m => m.ModelName.Length == 0 || m.ModelName != Path.GetFileName(m.ModelName) || m.ModelName is "." or "..") is { } bad)
+                {
+                    // The model name becomes a folder under the models folder: it must not climb out of it.
+                    return $"task '{task.Name}' has model name '{bad.ModelName}', which is not a plain folder name";
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The catalogue's JSON text exactly as <c>models/catalog.json</c> stores it (ends with a newline).</summary>

@@ -80,5 +80,19 @@ public sealed class TaskCatalogTests
         Assert.Throws<ImageFormatException>(() => TaskCatalog.Load(missingField));
 
         Assert.Throws<ImageFormatException>(() => TaskCatalog.Load(dir.File("absent.json")));
+
+        var nullTask = dir.File("null-task.json");
+        File.WriteAllText(nullTask, """{"formatVersion": 1, "source": "x", "weightsBaseUrl": "x", "tasks": [null]}""");
+        Assert.Throws<ImageFormatException>(() => TaskCatalog.Load(nullTask));
+
+        var nullName = dir.File("null-name.json");
+        File.WriteAllText(nullName, """{"formatVersion": 1, "source": "x", "weightsBaseUrl": "x", "tasks": [{"name": null}]}""");
+        Assert.Throws<ImageFormatException>(() => TaskCatalog.Load(nullName));
+
+        // A model name that would climb out of the models folder is refused.
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "models", "catalog.json"));
+        var climbing = dir.File("climbing.json");
+        File.WriteAllText(climbing, text.Replace("\"modelName\": \"Dataset297_TotalSegmentator_total_3mm_1559subj\"", "\"modelName\": \"../../etc\"", StringComparison.Ordinal));
+        Assert.Contains("not a plain folder name", Assert.Throws<ImageFormatException>(() => TaskCatalog.Load(climbing)).Message, StringComparison.Ordinal);
     }
 }
