@@ -26,5 +26,10 @@ public static class Program
     private static IEnumerable<Command> AllCommands()
     {
         yield return VersionCommand.Create();
+        yield return TasksCommand.Create();
+        yield return ClassesCommand.Create();
+        // `segweb models install` (catalog branch). When the `segweb models` command of the models branch is
+        // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) to its subcommands instead of this group.
+        yield return new Command("models", "Install segmentation models.") { ModelsInstallCommand.Create(ModelsInstallCommand.ImporterNotWired) };
     }
 }
