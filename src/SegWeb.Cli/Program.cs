@@ -28,8 +28,13 @@ public static class Program
         yield return VersionCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
-        // `segweb models install` (catalog branch). When the `segweb models` command of the models branch is
-        // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) to its subcommands instead of this group.
-        yield return new Command("models", "Install segmentation models.") { ModelsInstallCommand.Create(ModelsInstallCommand.ImporterNotWired) };
+        // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
+        // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) and ModelsRemoveCommand.Create() to its
+        // subcommands instead of this group.
+        yield return new Command("models", "Install and remove segmentation models.")
+        {
+            ModelsInstallCommand.Create(ModelsInstallCommand.ImporterNotWired),
+            ModelsRemoveCommand.Create(),
+        };
     }
 }
