@@ -20,6 +20,10 @@ public static class InputFiles
         return path;
     }
 
+    /// <summary>Whether a path names a NIfTI file by its suffix (.nii or .nii.gz, any case).</summary>
+    public static bool IsNifti(string path) =>
+        path.EndsWith(".nii", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase);
+
     public static string RequireExisting(string path)
     {
         if (!File.Exists(path) && !Directory.Exists(path))
