@@ -36,6 +36,41 @@ internal static class Median
         return (lower + upper) / 2;
     }
 
+    /// <summary>The median of int16 values by counting (linear time, whatever the distribution); 0 for none.</summary>
+    public static double Of(short[] values)
+    {
+        int n = values.Length;
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var counts = new int[65536];
+        foreach (var v in values)
+        {
+            counts[v + 32768]++;
+        }
+
+        // The values of rank (n-1)/2 and n/2 (the same one for an odd count).
+        long lowerRank = (n - 1) / 2, upperRank = n / 2, seen = 0;
+        int lower = int.MinValue;
+        for (int bin = 0; bin < counts.Length; bin++)
+        {
+            seen += counts[bin];
+            if (lower == int.MinValue && seen > lowerRank)
+            {
+                lower = bin - 32768;
+            }
+
+            if (seen > upperRank)
+            {
+                return (lower + (double)(bin - 32768)) / 2;
+            }
+        }
+
+        throw new InvalidOperationException("unreachable: the counts add up to n");
+    }
+
     /// <summary>
     /// Quickselect with a three-way partition: CT intensities repeat a lot (int16), and a two-way partition degrades
     /// to quadratic time on many equal values.
