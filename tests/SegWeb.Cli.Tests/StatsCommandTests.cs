@@ -169,6 +169,26 @@ public sealed class StatsCommandTests
         Assert.Contains("no .nii.gz or .nii masks", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_image_given_as_an_unnamed_label_map_is_refused_not_turned_into_thousands_of_structures()
+    {
+        using var tmp = new TempDirectory("stats-cli");
+        var shape = new VolumeShape(40, 40, 10);
+        var noise = new int[shape.VoxelCount];
+        var rng = new Random(2);
+        for (int i = 0; i < noise.Length; i++)
+        {
+            noise[i] = rng.Next(1, 1_000_000);
+        }
+
+        NiftiWriter.Write(tmp.File("ct.nii.gz"), Volume<short>.Zeros(shape, Affine.Identity));
+        NiftiWriter.Write(tmp.File("noise.nii.gz"), new Volume<int>(shape, Affine.Identity, noise));
+        var (code, stdout, stderr) = TasksCommandTests.Run("stats", tmp.File("ct.nii.gz"), tmp.File("noise.nii.gz"));
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith($"segweb: {tmp.File("noise.nii.gz")}: more than", stderr, StringComparison.Ordinal);
+    }
+
     private static void AssertSameNumbers(string expected, string actual)
     {
         using var e = JsonDocument.Parse(expected);

@@ -19,6 +19,9 @@ namespace SegWeb.Cli.Commands;
 /// </summary>
 public static class StatsCommand
 {
+    /// <summary>The most distinct values a map without names may hold; more is an image given as labels by mistake.</summary>
+    public const int MaxUnnamedLabels = 10_000;
+
     public static Command Create(TaskCatalog? catalog = null)
     {
         var image = new Argument<string>("image") { Description = "The intensity image (.nii or .nii.gz)." };
@@ -94,7 +97,17 @@ public static class StatsCommand
         }
         else
         {
-            names = LabelValues.Present(map.Volume).ToDictionary(v => v, v => $"label_{v.ToString(CultureInfo.InvariantCulture)}");
+            int[] present;
+            try
+            {
+                present = LabelValues.Present(map.Volume, MaxUnnamedLabels);
+            }
+            catch (SegWebException e)
+            {
+                throw new SegWebException($"{labelsPath}: {e.Message}", e);
+            }
+
+            names = present.ToDictionary(v => v, v => $"label_{v.ToString(CultureInfo.InvariantCulture)}");
         }
 
         // Some label tables list the background; it has no statistics.
