@@ -237,7 +237,11 @@ internal static class StatisticsEngine
                     ForEachRun(z, (slot, row, start, end, _) =>
                     {
                         long at = sliceStart + row + start;
-                        squared[slot] += intensities.SquaredDeviations(at, end - start, means[slot]);
+                        if (options.Extra)
+                        {
+                            squared[slot] += intensities.SquaredDeviations(at, end - start, means[slot]);
+                        }
+
                         if (shorts is not null)
                         {
                             intensities.CopyTo(at, shorts[slot].AsSpan((int)next![slot], end - start));
