@@ -3,19 +3,20 @@ using System.Runtime.InteropServices;
 
 namespace SegWeb.Imaging.Resampling;
 
-/// <summary>Where the Z pass reads input slices from: adds weight × (a function of) one input slice to a float accumulator.</summary>
+/// <summary>Where the Z pass reads input from: adds weight × (a function of) a run of input slice z to a float accumulator.</summary>
 internal interface ISliceSource
 {
-    void Accumulate(int z, float weight, Span<float> accumulator);
+    /// <summary>accumulator[i] += weight · f(slice z, element start + i) for every i of the accumulator.</summary>
+    void Accumulate(int z, int start, float weight, Span<float> accumulator);
 }
 
 /// <summary>The stored voxel values of a volume, converted to float (widening and vectorised for int16 and float32).</summary>
 internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
     where T : unmanaged, INumber<T>
 {
-    public void Accumulate(int z, float weight, Span<float> accumulator)
+    public void Accumulate(int z, int start, float weight, Span<float> accumulator)
     {
-        var src = data.AsSpan(z * sliceSize, sliceSize);
+        var src = data.AsSpan((z * sliceSize) + start, accumulator.Length);
         if (typeof(T) == typeof(short))
         {
             AccumulateInt16(MemoryMarshal.Cast<T, short>(src), weight, accumulator);
@@ -84,9 +85,9 @@ internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
 internal sealed class IndicatorSource<T>(T[] data, int sliceSize, T label) : ISliceSource
     where T : unmanaged, INumber<T>
 {
-    public void Accumulate(int z, float weight, Span<float> accumulator)
+    public void Accumulate(int z, int start, float weight, Span<float> accumulator)
     {
-        var src = data.AsSpan(z * sliceSize, sliceSize);
+        var src = data.AsSpan((z * sliceSize) + start, accumulator.Length);
         for (int i = 0; i < src.Length; i++)
         {
             if (src[i] == label)
