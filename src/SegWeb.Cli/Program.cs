@@ -27,6 +27,7 @@ public static class Program
     {
         yield return VersionCommand.Create();
         yield return BenchCommand.Create();
+        yield return ConvertCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
         // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
