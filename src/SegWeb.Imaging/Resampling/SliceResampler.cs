@@ -203,7 +203,7 @@ internal sealed class SliceResampler
         var sum = Vector<float>.Zero;
         for (int v = 0; v < va.Length; v++)
         {
-            sum += va[v] * vb[v];
+            sum = Vector.FusedMultiplyAdd(va[v], vb[v], sum);
         }
 
         float total = Vector.Sum(sum);
@@ -225,7 +225,7 @@ internal sealed class SliceResampler
             var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
             for (int v = 0; v < vx.Length; v++)
             {
-                vy[v] += vw * vx[v];
+                vy[v] = Vector.FusedMultiplyAdd(vw, vx[v], vy[v]);
             }
 
             i = vx.Length * Vector<float>.Count;

@@ -44,7 +44,7 @@ internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
             var a = MemoryMarshal.Cast<float, Vector<float>>(acc);
             for (int v = 0; v < s.Length; v++)
             {
-                a[v] += w * s[v];
+                a[v] = Vector.FusedMultiplyAdd(w, s[v], a[v]);
             }
 
             i = s.Length * Vector<float>.Count;
@@ -67,8 +67,8 @@ internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
             for (int v = 0; v < s.Length; v++)
             {
                 Vector.Widen(s[v], out Vector<int> lo, out Vector<int> hi);
-                a[2 * v] += w * Vector.ConvertToSingle(lo);
-                a[(2 * v) + 1] += w * Vector.ConvertToSingle(hi);
+                a[2 * v] = Vector.FusedMultiplyAdd(w, Vector.ConvertToSingle(lo), a[2 * v]);
+                a[(2 * v) + 1] = Vector.FusedMultiplyAdd(w, Vector.ConvertToSingle(hi), a[(2 * v) + 1]);
             }
 
             i = s.Length * Vector<short>.Count;
