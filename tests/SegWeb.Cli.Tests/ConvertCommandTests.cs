@@ -142,5 +142,30 @@ public sealed class ConvertCommandTests
         Assert.StartsWith($"segweb: {truncated}:", err, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void Dicom_series_converts_with_the_reference_geometry_and_series_is_checked()
+    {
+        var dicom = TestData.Require("totalsegmentator/example_ct_dicom");
+        var reference = NiftiReader.Read(TestData.Require("totalsegmentator/example_seg_dicom.nii.gz")).Volume;
+        using var dir = new TempDirectory("convert-dicom");
+        var output = dir.File("ct.nii.gz");
+
+        var (code, stdout, stderr) = TasksCommandTests.Run("convert", dicom, output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("512×512×20", stdout, StringComparison.Ordinal);
+        var written = NiftiReader.Read(output).Volume;
+        Assert.Equal(reference.Shape, written.Shape);
+        // TotalSegmentator's output for this series carries the dcm2niix geometry of the input.
+        Assert.True(reference.Affine.MaxAbsDifference(written.Affine) < 1e-3, $"{written.Affine}\nvs reference\n{reference.Affine}");
+        Assert.InRange(written.GetValue(written.Shape.IndexOf(256, 256, 10)), -1100, 3000);
+
+        var (bad, badOut, badErr) = TasksCommandTests.Run("convert", dicom, dir.File("other.nii.gz"), "--series", "1.2.3.4.no.such.series");
+        Assert.Equal(1, bad);
+        Assert.Equal("", badOut);
+        Assert.Single(badErr.Trim().Split('\n'));
+        Assert.False(File.Exists(dir.File("other.nii.gz")));
+    }
+
     private static double Face(int far, int n) => far == 1 ? n - 0.5 : -0.5;
 }
