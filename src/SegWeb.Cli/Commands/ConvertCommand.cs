@@ -87,6 +87,17 @@ public static class ConvertCommand
             how = request.Labels ? (order == 0 ? ", labels nearest" : ", labels per-label linear") : $", order {order}";
         }
 
+        if (header is not null && (request.Orientation is not null || target is not null))
+        {
+            // dim_info and the slice timing fields name voxel axes of the input grid, which no longer hold.
+            header = header.Clone();
+            header.DimInfo = 0;
+            header.SliceCode = 0;
+            header.SliceStart = 0;
+            header.SliceEnd = 0;
+            header.SliceDuration = 0;
+        }
+
         InputFiles.WriteAtomically(outputPath, temp =>
         {
             if (request.Labels && names.Count > 0 && !volume.VoxelType.IsFloatingPoint())
