@@ -81,9 +81,18 @@ public static class ConvertCommand
         string how = "";
         if (target is { } spacing)
         {
-            volume = request.Labels
-                ? LabelResampler.ResampleLabelsToSpacing(volume, spacing, order == 0 ? LabelInterpolation.Nearest : LabelInterpolation.LinearArgmax)
-                : Resampler.ToSpacing(volume, spacing, AxisOrders.All(order));
+            try
+            {
+                volume = request.Labels
+                    ? LabelResampler.ResampleLabelsToSpacing(volume, spacing, order == 0 ? LabelInterpolation.Nearest : LabelInterpolation.LinearArgmax)
+                    : Resampler.ToSpacing(volume, spacing, AxisOrders.All(order));
+            }
+            catch (OutOfMemoryException)
+            {
+                // A valid but huge grid (up to 2^31 voxels) can exceed this machine's memory: say so in one line.
+                var shape = Resampler.ResampledShape(volume.Shape, volume.Spacing, spacing);
+                throw new SegWebException($"{inputPath}: resampling to {shape} voxels needs more memory than is available");
+            }
             how = request.Labels ? (order == 0 ? ", labels nearest" : ", labels per-label linear") : $", order {order}";
         }
 
