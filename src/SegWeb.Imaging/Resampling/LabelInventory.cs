@@ -9,10 +9,11 @@ namespace SegWeb.Imaging.Resampling;
 internal sealed class LabelInventory<T>
     where T : unmanaged, INumber<T>
 {
-    private LabelInventory(T[] labels, bool[][] presentBySlice)
+    private LabelInventory(T[] labels, bool[][] presentBySlice, (int Min, int Max)[][] rowsBySlice)
     {
         Labels = labels;
         PresentBySlice = presentBySlice;
+        RowsBySlice = rowsBySlice;
     }
 
     public T[] Labels { get; }
@@ -20,31 +21,38 @@ internal sealed class LabelInventory<T>
     /// <summary>[z][label index] → the label occurs in input slice z.</summary>
     public bool[][] PresentBySlice { get; }
 
-    public static LabelInventory<T> Scan(T[] data, int sliceSize, int slices)
+    /// <summary>[z][label index] → the first and last row (y) of slice z holding the label (meaningless when absent).</summary>
+    public (int Min, int Max)[][] RowsBySlice { get; }
+
+    public static LabelInventory<T> Scan(T[] data, int width, int sliceSize, int slices)
     {
-        var perSlice = new HashSet<T>[slices];
+        var perSlice = new Dictionary<T, (int Min, int Max)>[slices];
         Parallel.For(0, slices, z =>
         {
-            var set = new HashSet<T>();
-            var span = data.AsSpan(z * sliceSize, sliceSize);
-            T previous = span[0];
-            set.Add(previous);
-            foreach (var v in span)
+            var rows = new Dictionary<T, (int Min, int Max)>();
+            int height = sliceSize / width;
+            for (int y = 0; y < height; y++)
             {
-                // Label maps are piecewise constant: only hash where the value changes.
-                if (v != previous)
+                var span = data.AsSpan((z * sliceSize) + (y * width), width);
+                T previous = span[0];
+                Note(rows, previous, y);
+                foreach (var v in span)
                 {
-                    set.Add(v);
-                    previous = v;
+                    // Label maps are piecewise constant: only look up where the value changes.
+                    if (v != previous)
+                    {
+                        Note(rows, v, y);
+                        previous = v;
+                    }
                 }
             }
 
-            perSlice[z] = set;
+            perSlice[z] = rows;
         });
         var all = new SortedSet<T>();
-        foreach (var set in perSlice)
+        foreach (var rows in perSlice)
         {
-            all.UnionWith(set);
+            all.UnionWith(rows.Keys);
         }
 
         var labels = all.ToArray();
@@ -55,15 +63,23 @@ internal sealed class LabelInventory<T>
         }
 
         var present = new bool[slices][];
+        var extents = new (int, int)[slices][];
         for (int z = 0; z < slices; z++)
         {
             present[z] = new bool[labels.Length];
-            foreach (var v in perSlice[z])
+            extents[z] = new (int, int)[labels.Length];
+            foreach (var (v, range) in perSlice[z])
             {
                 present[z][index[v]] = true;
+                extents[z][index[v]] = range;
             }
         }
 
-        return new LabelInventory<T>(labels, present);
+        return new LabelInventory<T>(labels, present, extents);
+    }
+
+    private static void Note(Dictionary<T, (int Min, int Max)> rows, T value, int y)
+    {
+        rows[value] = rows.TryGetValue(value, out var r) ? (Math.Min(r.Min, y), Math.Max(r.Max, y)) : (y, y);
     }
 }

@@ -100,7 +100,7 @@ public static class LabelResampler
         {
             var input = volume.Shape;
             var engine = new SliceResampler(input, shape, orders);
-            var inventory = LabelInventory<T>.Scan(volume.Data, input.SliceSize, input.Z);
+            var inventory = LabelInventory<T>.Scan(volume.Data, input.X, input.SliceSize, input.Z);
             var labels = inventory.Labels;
             var sources = labels.Select(l => new IndicatorSource<T>(volume.Data, input.SliceSize, l)).ToArray();
             var kz = engine.KernelZ;
@@ -117,9 +117,16 @@ public static class LabelResampler
                     // A label absent from every input slice this output slice reads resamples to exactly 0 here:
                     // it can neither win an argmax (the present labels sum to 1 > 0) nor reach 0.5.
                     bool present = false;
-                    for (int k = 0; k < kz.Length[z] && !present; k++)
+                    int rowMin = int.MaxValue, rowMax = -1;
+                    for (int k = 0; k < kz.Length[z]; k++)
                     {
-                        present = inventory.PresentBySlice[kz.Start[z] + k][l];
+                        int iz = kz.Start[z] + k;
+                        if (inventory.PresentBySlice[iz][l])
+                        {
+                            present = true;
+                            rowMin = Math.Min(rowMin, inventory.RowsBySlice[iz][l].Min);
+                            rowMax = Math.Max(rowMax, inventory.RowsBySlice[iz][l].Max);
+                        }
                     }
 
                     if (!present)
@@ -127,7 +134,8 @@ public static class LabelResampler
                         continue;
                     }
 
-                    engine.ResampleSlice(sources[l], z, scratch, values);
+                    // Input rows outside [rowMin, rowMax] hold no voxel of the label in any slice read here.
+                    engine.ResampleSlice(sources[l], z, scratch, values, rowMin, rowMax);
                     T label = labels[l];
                     if (rule == PerLabelRule.Argmax)
                     {

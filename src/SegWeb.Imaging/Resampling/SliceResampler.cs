@@ -77,11 +77,19 @@ internal sealed class SliceResampler
 
     /// <summary>Computes output slice <paramref name="oz"/> of the source into <paramref name="destination"/> (X·Y floats).</summary>
     public void ResampleSlice<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination)
+        where TSource : class, ISliceSource => ResampleSlice(source, oz, scratch, destination, 0, Input.Y - 1);
+
+    /// <summary>
+    /// As <see cref="ResampleSlice{TSource}(TSource, int, Scratch, Span{float})"/>, for a source known to be zero
+    /// outside input rows <paramref name="rowMin"/>..<paramref name="rowMax"/> in every slice it reads (per-label
+    /// indicators): those rows are not computed.
+    /// </summary>
+    public void ResampleSlice<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination, int rowMin, int rowMax)
         where TSource : class, ISliceSource
     {
         if (_xFirst)
         {
-            ResampleSliceXFirst(source, oz, scratch, destination);
+            ResampleSliceXFirst(source, oz, scratch, destination, rowMin, rowMax);
             return;
         }
 
@@ -107,7 +115,7 @@ internal sealed class SliceResampler
     /// Streams rows: input row y is Z-combined and X-resampled only when an output row first needs it, into a
     /// small ring (rows of consecutive output rows overlap), so the scratch is a few rows instead of a slice.
     /// </summary>
-    private void ResampleSliceXFirst<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination)
+    private void ResampleSliceXFirst<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination, int rowMin, int rowMax)
         where TSource : class, ISliceSource
     {
         int nx = Input.X, ox = Output.X, ring = scratch.RingRows;
@@ -119,12 +127,26 @@ internal sealed class SliceResampler
         {
             var outRow = destination.Slice(o * ox, ox);
             int start = _y.Start[o], offset = _y.Offset[o], length = _y.Length[o];
+            if (start > rowMax || start + length - 1 < rowMin)
+            {
+                outRow.Clear(); // every row it reads is zero
+                continue;
+            }
+
             for (int k = 0; k < length; k++)
             {
                 int y = start + k;
                 int slot = y % ring;
                 var row = mid.Slice(slot * ox, ox);
-                if (tags[slot] != y)
+                if (y < rowMin || y > rowMax)
+                {
+                    if (tags[slot] != y)
+                    {
+                        row.Clear();
+                        tags[slot] = y;
+                    }
+                }
+                else if (tags[slot] != y)
                 {
                     AccumulateZ(source, oz, y * nx, acc);
                     ApplyX(acc, nx, 1, row, ox);
