@@ -219,7 +219,7 @@ def main() -> int:
                         help="folder with example_ct_sm.nii.gz and example_seg.nii.gz")
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "models", "segweb-demo-nnunet"),
                         help="results root (Dataset900_SegWebDemo/... is written inside)")
-    parser.add_argument("--iterations", type=int, default=1200)
+    parser.add_argument("--iterations", type=int, default=700)
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=1234)
