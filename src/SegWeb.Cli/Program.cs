@@ -26,6 +26,7 @@ public static class Program
     private static IEnumerable<Command> AllCommands()
     {
         yield return VersionCommand.Create();
+        yield return InfoCommand.Create();
         yield return BenchCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
