@@ -167,5 +167,19 @@ public sealed class ConvertCommandTests
         Assert.False(File.Exists(dir.File("other.nii.gz")));
     }
 
+    [SkippableFact]
+    public void Gantry_tilted_series_is_resampled_and_the_warning_is_printed()
+    {
+        var tilted = TestData.Require("dicom/dcm_qa_ct/GE");
+        using var dir = new TempDirectory("convert-tilt");
+        var output = dir.File("tilt.nii.gz");
+
+        var (code, stdout, stderr) = TasksCommandTests.Run("convert", tilted, output);
+
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"warning: \S+: gantry tilt of about [0-9.]+° .*resampled", stdout);
+        Assert.True(File.Exists(output));
+    }
+
     private static double Face(int far, int n) => far == 1 ? n - 0.5 : -0.5;
 }

@@ -53,7 +53,7 @@ public static class ConvertCommand
         }
 
         InputFiles.RequireExisting(inputPath);
-        var (volume, header, names) = Load(inputPath, request);
+        var (volume, header, names) = Load(inputPath, request, stdout);
         var before = Describe(volume);
 
         if (request.Orientation is not null)
@@ -122,7 +122,7 @@ public static class ConvertCommand
         return CommandRunner.ExitOk;
     }
 
-    private static (Volume Volume, NiftiHeader? Header, IReadOnlyDictionary<int, string> Names) Load(string path, Request request)
+    private static (Volume Volume, NiftiHeader? Header, IReadOnlyDictionary<int, string> Names) Load(string path, Request request, TextWriter stdout)
     {
         if (File.Exists(path) && InputFiles.IsNifti(path))
         {
@@ -142,6 +142,12 @@ public static class ConvertCommand
         }
 
         var dicom = DicomSeriesLoader.Load(path, request.Series);
+        foreach (var warning in dicom.Warnings)
+        {
+            // Resampled tilted or unevenly spaced stacks, dropped localizers: the user must see what was done to the series.
+            stdout.WriteLine($"warning: {path}: {warning}");
+        }
+
         return (dicom.Volume, null, new Dictionary<int, string>());
     }
 
