@@ -46,6 +46,11 @@ public static class DicomSegWriter
         ArgumentNullException.ThrowIfNull(algorithm);
         options ??= DicomSegWriteOptions.Default;
         var sourceName = options.SourceName ?? source.SeriesInfo.Key;
+        if (labels.IsScaled)
+        {
+            throw new SegWebException($"{options.LabelsName}: a label map must store its labels unscaled (slope {labels.Slope}, intercept {labels.Intercept})");
+        }
+
         var slices = MatchGrid(labels, source, options, sourceName);
 
         var frames = LabelFramesFactory.For(labels);
