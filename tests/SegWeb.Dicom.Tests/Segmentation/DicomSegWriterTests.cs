@@ -34,11 +34,14 @@ public sealed class DicomSegWriterTests(ITestOutputHelper output)
         Assert.Equal("Liver", result.Segments[0].Type.Meaning);
     }
 
-    [SkippableFact]
-    public void Oblique_reversed_anisotropic_series_round_trips()
+    [SkippableTheory]
+    [InlineData(20, 24, true)] // frames of 480 bits: byte-aligned
+    [InlineData(11, 13, true)] // frames of 143 bits: frames start mid-byte, the last byte is padded
+    [InlineData(9, 7, false)] // axial with a flipped row direction (RAS-like row cosine), 63 bits per frame
+    public void Oblique_reversed_anisotropic_series_round_trips(int rows, int columns, bool oblique)
     {
         using var tmp = new TempDirectory("seg-oblique");
-        SyntheticSeries.Write(tmp.File("series"));
+        SyntheticSeries.Write(tmp.File("series"), rows, columns, oblique);
         var source = DicomSeriesLoader.Load(tmp.File("series"));
         Assert.False(source.Resampled);
         var labels = SyntheticLabels(source.Volume);

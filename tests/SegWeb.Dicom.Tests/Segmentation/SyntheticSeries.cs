@@ -9,9 +9,9 @@ namespace SegWeb.Dicom.Tests.Segmentation;
 /// </summary>
 internal static class SyntheticSeries
 {
-    public const int Rows = 20, Columns = 24, Slices = 6;
+    public const int Slices = 6;
 
-    public static void Write(string folder, bool oblique = true)
+    public static void Write(string folder, int rows = 20, int columns = 24, bool oblique = true)
     {
         Directory.CreateDirectory(folder);
         double c = Math.Cos(0.4), s = Math.Sin(0.4);
@@ -43,14 +43,14 @@ internal static class SyntheticSeries
             ds.SetString(DicomTags.RescaleSlope, DicomVR.DS, "1");
             ds.Set(UShort(DicomTags.SamplesPerPixel, 1));
             ds.SetString(DicomTags.PhotometricInterpretation, DicomVR.CS, "MONOCHROME2");
-            ds.Set(UShort(DicomTags.Rows, Rows));
-            ds.Set(UShort(DicomTags.Columns, Columns));
+            ds.Set(UShort(DicomTags.Rows, rows));
+            ds.Set(UShort(DicomTags.Columns, columns));
             ds.Set(UShort(DicomTags.BitsAllocated, 16));
             ds.Set(UShort(DicomTags.BitsStored, 16));
             ds.Set(UShort(DicomTags.HighBit, 15));
             ds.Set(UShort(DicomTags.PixelRepresentation, 0));
-            var pixels = new byte[Rows * Columns * 2];
-            for (int i = 0; i < Rows * Columns; i++)
+            var pixels = new byte[rows * columns * 2];
+            for (int i = 0; i < rows * columns; i++)
             {
                 BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan(2 * i), (ushort)((i * 7) + (z * 100)));
             }
