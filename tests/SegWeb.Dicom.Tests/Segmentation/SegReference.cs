@@ -21,7 +21,13 @@ internal static class SegReference
         ds = pydicom.dcmread(seg)
         rows, cols, n = int(ds.Rows), int(ds.Columns), int(ds.NumberOfFrames)
         raw = np.frombuffer(ds.PixelData, dtype=np.uint8)
-        bits = np.unpackbits(raw, bitorder='little')[: n * rows * cols].reshape(n, rows, cols)
+        if int(ds.BitsAllocated) == 8:
+            # FRACTIONAL: SegWeb's documented rule, inside where the value is at least half of MaximumFractionalValue.
+            half = (int(ds.MaximumFractionalValue) + 1) // 2
+            frac = raw[: n * rows * cols].reshape(n, rows, cols)
+            bits = ((frac >= half) & (frac > 0)).astype(np.uint8)
+        else:
+            bits = np.unpackbits(raw, bitorder='little')[: n * rows * cols].reshape(n, rows, cols)
         inv = np.linalg.inv(np.load(affine_path))
         shared = ds.SharedFunctionalGroupsSequence[0]
         iop = np.array(shared.PlaneOrientationSequence[0].ImageOrientationPatient, dtype=float)
