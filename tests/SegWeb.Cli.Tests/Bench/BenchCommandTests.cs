@@ -1,0 +1,33 @@
+using SegWeb.Cli.Commands;
+
+namespace SegWeb.Cli.Tests.Bench;
+
+public sealed class BenchCommandTests
+{
+    [SkippableFact]
+    public void Bench_imaging_quick_runs_every_part_and_removes_its_temporary_folder()
+    {
+        ReferencePython.Require("nibabel", "numpy");
+        var before = Directory.GetDirectories(Path.GetTempPath(), "segweb-bench-imaging-*").Length;
+        var (rc, stdout, stderr) = Run("bench", "imaging", "--quick");
+        Assert.True(rc == 0, stdout + stderr);
+        Assert.Contains("NIfTI I/O benchmark", stdout, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "segweb-bench-imaging-*").Length);
+    }
+
+    [Fact]
+    public void An_unknown_suite_is_a_usage_error()
+    {
+        var (rc, _, stderr) = Run("bench", "no-such-suite");
+        Assert.Equal(CommandRunner.ExitUsage, rc);
+        Assert.StartsWith("segweb:", stderr, StringComparison.Ordinal);
+    }
+
+    private static (int Rc, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int rc = CommandRunner.Invoke(Program.BuildRootCommand(), args, stdout, stderr);
+        return (rc, stdout.ToString(), stderr.ToString());
+    }
+}
