@@ -58,6 +58,11 @@ public static class DicomSegReader
             throw Bad($"Rows {rows}, Columns {columns}, NumberOfFrames {frameCount} do not describe an image");
         }
 
+        if ((long)rows * columns > 1 << 26)
+        {
+            throw Bad($"frames of {columns}×{rows} pixels are larger than SegWeb reads (at most 2^26 pixels a frame)");
+        }
+
         var segments = ReadSegments(ds, Bad);
         var perFrame = ds.GetSequence(DicomTags.PerFrameFunctionalGroupsSequence);
         var shared = ds.GetFirstItem(DicomTags.SharedFunctionalGroupsSequence);

@@ -66,8 +66,13 @@ public sealed class DicomSegWriterTests(ITestOutputHelper output)
         using var tmp = new TempDirectory("seg-example");
         var path = tmp.File("seg.dcm");
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = DicomSegWriter.Write(path, labels, source, SnomedMapping.Embedded.Describe(classes),
             Algorithm, new DicomSegWriteOptions { LabelsName = niftiPath, SourceName = dicom });
+        output.WriteLine($"DicomSegWriter.Write: {clock.ElapsedMilliseconds} ms (first call, JIT included)");
+        clock.Restart();
+        var reread = DicomSegReader.Read(path, source);
+        output.WriteLine($"DicomSegReader.Read: {clock.ElapsedMilliseconds} ms, {reread.Segments.Count} segments");
 
         Assert.Empty(result.Warnings);
         Assert.True(result.SourceUids.AnyGenerated);
