@@ -209,17 +209,20 @@ public static class DicomSegWriter
 
         var slices = new DicomSliceInstance[grid.Shape.Z];
         int ny = grid.Shape.Y;
-        var normal = Normalize(Cross(RowLps(grid), ColumnLps(grid)));
+        // The grid's row and column cosines in LPS (the RAS affine with x and y negated back).
+        var row = new Vec3(-grid.Affine[0, 0], -grid.Affine[1, 0], grid.Affine[2, 0]);
+        var column = new Vec3(grid.Affine[0, 1], grid.Affine[1, 1], -grid.Affine[2, 1]);
+        var normal = row.Cross(column).Normalized();
         foreach (var instance in source.SourceInstances)
         {
             // Where the slice's first transmitted pixel (row 0, column 0 = voxel (0, ny−1, k)) lies along the normal.
             var p = instance.PositionLps;
-            double height = Dot((p.X, p.Y, p.Z), normal);
+            double height = new Vec3(p.X, p.Y, p.Z).Dot(normal);
             int match = -1;
             for (int k = 0; k < grid.Shape.Z; k++)
             {
                 var w = grid.Affine.Apply(0, ny - 1, k);
-                if (Math.Abs(Dot((-w.X, -w.Y, w.Z), normal) - height) <= Math.Max(tolerance, 0.1 * sz))
+                if (Math.Abs(new Vec3(-w.X, -w.Y, w.Z).Dot(normal) - height) <= Math.Max(tolerance, 0.1 * sz))
                 {
                     match = k;
                     break;
@@ -455,21 +458,5 @@ public static class DicomSegWriter
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, value.Group);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), value.Element);
         return new DicomElement(tag, DicomVR.AT, bytes);
-    }
-
-    // Direction cosines of the grid in LPS, from the RAS affine (x and y negated back).
-    private static (double X, double Y, double Z) RowLps(Volume grid) => Normalize((-grid.Affine[0, 0], -grid.Affine[1, 0], grid.Affine[2, 0]));
-
-    private static (double X, double Y, double Z) ColumnLps(Volume grid) => Normalize((grid.Affine[0, 1], grid.Affine[1, 1], -grid.Affine[2, 1]));
-
-    private static (double X, double Y, double Z) Cross((double X, double Y, double Z) a, (double X, double Y, double Z) b) =>
-        ((a.Y * b.Z) - (a.Z * b.Y), (a.Z * b.X) - (a.X * b.Z), (a.X * b.Y) - (a.Y * b.X));
-
-    private static double Dot((double X, double Y, double Z) a, (double X, double Y, double Z) b) => (a.X * b.X) + (a.Y * b.Y) + (a.Z * b.Z);
-
-    private static (double X, double Y, double Z) Normalize((double X, double Y, double Z) v)
-    {
-        double n = Math.Sqrt(Dot(v, v));
-        return (v.X / n, v.Y / n, v.Z / n);
     }
 }
