@@ -114,6 +114,9 @@ public sealed class DicomSegReaderTests(ITestOutputHelper output)
     [InlineData("seg_image_ct_binary_single_frame.dcm")]
     [InlineData("seg_image_ct_binary_fractional.dcm")]
     [InlineData("seg_image_ct_true_fractional.dcm")]
+    [InlineData("../pydicom/liver.dcm")]
+    [InlineData("../pydicom/liver_expb.dcm")] // explicit VR big endian
+    [InlineData("../pydicom/liver_nonbyte_aligned.dcm")] // 510×510 frames: each starts mid-byte
     public void Highdicom_segs_on_their_own_grid_equal_pydicom_placement(string name)
     {
         var path = TestData.Require("dicom/highdicom/" + name);
@@ -171,6 +174,13 @@ public sealed class DicomSegReaderTests(ITestOutputHelper output)
         File.WriteAllBytes(cut, bytes[..(bytes.Length - 1000)]);
         var e3 = Assert.ThrowsAny<ImageFormatException>(() => DicomSegReader.Read(cut));
         Assert.Contains("cut.dcm", e3.Message, StringComparison.Ordinal);
+
+        // Compressed SEG pixel data (RLE; Deflated Image Frame Compression) is refused by name.
+        foreach (var compressed in new[] { "dicom/pydicom/liver_rle.dcm", "dicom/pydicom/liver_deflate.dcm" })
+        {
+            var e = Assert.Throws<DicomFormatException>(() => DicomSegReader.Read(TestData.Require(compressed)));
+            Assert.Contains("compressed", e.Message, StringComparison.Ordinal);
+        }
 
         // Not DICOM at all.
         var text = tmp.File("text.dcm");

@@ -13,21 +13,21 @@ namespace SegWeb.Dicom.Tests.Segmentation;
 /// </summary>
 internal static class SegReference
 {
-    /// <summary>pydicom reads the SEG; numpy places each frame's pixels; writes segment numbers (X,Y,Z Fortran) and facts.</summary>
+    /// <summary>pydicom reads and decodes the SEG; numpy places each frame's pixels; writes segment numbers (X,Y,Z Fortran) and facts.</summary>
     private const string PlaceScript = """
         import sys, json, numpy as np, pydicom
         seg, affine_path, out_npy, out_json = sys.argv[1:5]
         shape = tuple(int(v) for v in sys.argv[5:8])
         ds = pydicom.dcmread(seg)
         rows, cols, n = int(ds.Rows), int(ds.Columns), int(ds.NumberOfFrames)
-        raw = np.frombuffer(ds.PixelData, dtype=np.uint8)
+        # pydicom's own decoding (bit unpacking, byte order) of the frames.
+        arr = ds.pixel_array.reshape(n, rows, cols)
         if int(ds.BitsAllocated) == 8:
             # FRACTIONAL: SegWeb's documented rule, inside where the value is at least half of MaximumFractionalValue.
             half = (int(ds.MaximumFractionalValue) + 1) // 2
-            frac = raw[: n * rows * cols].reshape(n, rows, cols)
-            bits = ((frac >= half) & (frac > 0)).astype(np.uint8)
+            bits = ((arr >= half) & (arr > 0)).astype(np.uint8)
         else:
-            bits = np.unpackbits(raw, bitorder='little')[: n * rows * cols].reshape(n, rows, cols)
+            bits = arr
         inv = np.linalg.inv(np.load(affine_path))
         shared = ds.SharedFunctionalGroupsSequence[0]
         iop = np.array(shared.PlaneOrientationSequence[0].ImageOrientationPatient, dtype=float)
