@@ -17,11 +17,21 @@ public static class DicomSegReader
     private const double PositionTolerance = 0.1;
 
     /// <summary>Reads <paramref name="segPath"/>, onto <paramref name="reference"/>'s grid when given.</summary>
-    /// <exception cref="DicomFormatException">Not DICOM, not a SEG, truncated or inconsistent, compressed, or its frames do not lie on the grid.</exception>
+    /// <exception cref="DicomFormatException">Not DICOM, not a SEG, truncated or inconsistent, compressed, another frame of reference
+    /// than the reference series', or its frames do not lie on the grid.</exception>
     public static DicomSegmentation Read(string segPath, DicomSeriesVolume? reference = null)
     {
         ArgumentNullException.ThrowIfNull(segPath);
         var file = DicomFile.Open(segPath);
+        if (reference is not null && DicomUids.IsValid(reference.SeriesInfo.FrameOfReferenceUid)
+            && file.Dataset.GetUid(DicomTags.FrameOfReferenceUid) is { } frameOfReference && DicomUids.IsValid(frameOfReference)
+            && frameOfReference != reference.SeriesInfo.FrameOfReferenceUid)
+        {
+            // Positions only mean the same place within one frame of reference: another one is another patient space.
+            throw new DicomFormatException(file.SourceName,
+                $"its frame of reference {frameOfReference} is not the reference series' ({reference.SeriesInfo.FrameOfReferenceUid})");
+        }
+
         return Read(file, reference?.Volume.Shape, reference?.Volume.Affine);
     }
 

@@ -187,6 +187,14 @@ public sealed class DicomSegReaderTests(ITestOutputHelper output)
         File.WriteAllText(text, "hello, not a dicom file");
         Assert.ThrowsAny<ImageFormatException>(() => DicomSegReader.Read(text));
 
+        // A SEG of another frame of reference than the reference series.
+        ds.SetString(DicomTags.FrameOfReferenceUid, DicomVR.UI, "1.2.3.4.5");
+        var otherFrame = tmp.File("other-frame.dcm");
+        DicomWriter.Write(otherFrame, ds);
+        var e5 = Assert.Throws<DicomFormatException>(() => DicomSegReader.Read(otherFrame, source));
+        Assert.Contains("frame of reference", e5.Message, StringComparison.Ordinal);
+        Assert.Equal(3, DicomSegReader.Read(otherFrame).Shape.Z); // read alone, it is fine
+
         // A SEG read against a reference series it does not lie on.
         var other = DicomSeriesLoader.Load(TestData.Require("dicom/highdicom/ct_image.dcm"));
         var e4 = Assert.Throws<DicomFormatException>(() => DicomSegReader.Read(full, other));
