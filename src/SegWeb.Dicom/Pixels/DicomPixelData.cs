@@ -91,7 +91,7 @@ public sealed class DicomPixelData
         var d = Description;
         if (d.BitsAllocated == 1)
         {
-            UnpackBits(NativeBytes(), (long)frame * d.ValuesPerFrame, destination[..d.ValuesPerFrame]);
+            DecodeBitFrame(frame, destination[..d.ValuesPerFrame]);
             return;
         }
 
@@ -135,8 +135,50 @@ public sealed class DicomPixelData
 
     private byte[] NativeBytes() => _element.Value;
 
-    private static void UnpackBits(byte[] bytes, long firstBit, Span<double> destination)
+    /// <summary>
+    /// A BitsAllocated 1 frame. Native frames run on from one another without byte alignment, so they are unpacked
+    /// by bit offset; an RLE frame is its own packed segment; GDCM hands back either the packed bits of all frames
+    /// or (as GDCM 3.0 does for JPEG 2000) one byte per pixel.
+    /// </summary>
+    private void DecodeBitFrame(int frame, Span<double> destination)
     {
+        int n = destination.Length;
+        switch (_element)
+        {
+            case DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.RleLossless.Uid:
+                UnpackBits(RleDecoder.DecodeFrame(FrameFragments(f, frame), Description, _file.SourceName), 0, destination, _file.SourceName);
+                break;
+            case DicomFragments:
+                var decoded = DecodedByGdcm();
+                if (decoded.LongLength == (long)n * FrameCount && n * (long)FrameCount != PackedLength)
+                {
+                    var bytes = decoded.AsSpan((int)((long)frame * n), n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        destination[i] = bytes[i] != 0 ? 1 : 0;
+                    }
+                }
+                else
+                {
+                    UnpackBits(decoded, (long)frame * n, destination, _file.SourceName);
+                }
+
+                break;
+            default:
+                UnpackBits(NativeBytes(), (long)frame * n, destination, _file.SourceName);
+                break;
+        }
+    }
+
+    private long PackedLength => (((long)Description.ValuesPerFrame * FrameCount) + 7) / 8;
+
+    private static void UnpackBits(byte[] bytes, long firstBit, Span<double> destination, string source)
+    {
+        if ((firstBit + destination.Length + 7) / 8 > bytes.LongLength)
+        {
+            throw new DicomFormatException(source, $"the bit-packed pixel data has {bytes.LongLength} bytes, too few for frame bits {firstBit}..{firstBit + destination.Length - 1}");
+        }
+
         for (int i = 0; i < destination.Length; i++)
         {
             long bit = firstBit + i;
@@ -146,13 +188,15 @@ public sealed class DicomPixelData
 
     private byte[] DecodedByGdcm()
     {
-        long expected = (long)Description.ValuesPerFrame * (Description.BitsAllocated / 8) * FrameCount;
+        long expected = Description.BitsAllocated == 1 ? PackedLength : (long)Description.ValuesPerFrame * (Description.BitsAllocated / 8) * FrameCount;
         if (expected > Array.MaxLength)
         {
             throw new DicomFormatException(_file.SourceName, $"the decoded image would need {expected} bytes, more than one buffer holds");
         }
 
-        return _decodedAll ??= GdcmDecoder.DecodeAll(_file, expected);
+        return _decodedAll ??= Description.BitsAllocated == 1
+            ? GdcmDecoder.DecodeAll(_file, expected, (long)Description.ValuesPerFrame * FrameCount)
+            : GdcmDecoder.DecodeAll(_file, expected);
     }
 
     /// <summary>The bytes of one frame's fragments: by the basic offset table, else one fragment per frame, else all for one frame.</summary>
