@@ -25,6 +25,12 @@ public sealed class DicomFile
     /// <summary>True when the file was read header-only and it has pixel data that was not loaded.</summary>
     public bool PixelDataSkipped { get; }
 
+    /// <summary>
+    /// For a header-only read that stopped at PixelData: the bytes from there to the end of the file, an upper bound
+    /// on the pixel payload that lets a loader refuse absurd image sizes before allocating anything.
+    /// </summary>
+    internal long PixelDataBytesInFile { get; init; }
+
     /// <summary>The file on disk it was read from, if any (GDCM decodes from a file).</summary>
     public string? SourcePath { get; internal set; }
 

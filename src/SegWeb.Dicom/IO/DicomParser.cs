@@ -25,6 +25,7 @@ internal sealed class DicomParser
     private bool _bigEndian;
     private Encoding _encoding = Encoding.Latin1;
     private bool _stoppedAtPixelData;
+    private long _bytesAtPixelData;
 
     public DicomParser(Stream stream, string source, DicomReadOptions options)
     {
@@ -95,7 +96,7 @@ internal sealed class DicomParser
 
         var dataset = new DicomDataset(_source, _encoding);
         ReadDatasetBody(dataset, end: _length, depth: 0, metaOnly: false);
-        return new DicomFile(_source, meta, dataset, syntax, _stoppedAtPixelData);
+        return new DicomFile(_source, meta, dataset, syntax, _stoppedAtPixelData) { PixelDataBytesInFile = _bytesAtPixelData };
     }
 
     /// <summary>
@@ -255,6 +256,7 @@ internal sealed class DicomParser
             if (topLevel && tag == DicomTags.PixelData && _options.StopAtPixelData)
             {
                 _stoppedAtPixelData = true;
+                _bytesAtPixelData = _length - elementStart;
                 return;
             }
 

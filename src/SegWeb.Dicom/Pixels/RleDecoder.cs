@@ -28,6 +28,13 @@ internal static class RleDecoder
             throw new DicomFormatException(source, $"the RLE header lists {segments} segments, the image needs {expectedSegments}");
         }
 
+        // PackBits turns 2 bytes into at most 128, so a frame cannot decode to more than 64× its size: refuse absurd
+        // Rows × Columns before allocating for them.
+        if ((long)pixels * segments > 64L * data.Length)
+        {
+            throw new DicomFormatException(source, $"an RLE frame of {data.Length} bytes cannot hold {d.Rows} × {d.Columns} pixels");
+        }
+
         var output = new byte[pixels * bytesPerSample * d.SamplesPerPixel];
         var plane = new byte[pixels + (packedBits ? 130 : 0)];
         for (int s = 0; s < segments; s++)

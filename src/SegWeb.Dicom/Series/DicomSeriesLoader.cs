@@ -34,7 +34,16 @@ public static class DicomSeriesLoader
         options ??= DicomLoadOptions.Default;
         var scan = DicomSeriesScanner.Scan(input);
         var series = Choose(input, scan, seriesKey);
-        return Load(input, series, options);
+        var loaded = Load(input, series, options);
+        if (scan.Skipped.Count == 0)
+        {
+            return loaded;
+        }
+
+        // Files passed over while scanning (not DICOM, corrupt, no pixel data) may have belonged to the series: say so.
+        var listed = string.Join("; ", scan.Skipped.Take(3).Select(s => $"{s.Name}: {s.Reason}"));
+        string note = $"skipped {scan.Skipped.Count} file(s) of the input: {listed}{(scan.Skipped.Count > 3 ? "; ..." : string.Empty)}";
+        return loaded with { Warnings = [.. loaded.Warnings, note] };
     }
 
     /// <summary>Loads a series found by <see cref="DicomSeriesScanner.Scan(DicomInput)"/> on the same input.</summary>
@@ -46,6 +55,7 @@ public static class DicomSeriesLoader
         var warnings = new List<string>();
         var frames = SelectFrames(input, series, warnings);
         var stack = new SliceStack(frames, warnings);
+        CheckPixelBudget(series, stack);
         var (values, fill) = DecodeStack(input, stack);
 
         bool resample = (stack.IsTilted || stack.IsUneven) && options.ResampleIrregular;
@@ -143,6 +153,31 @@ public static class DicomSeriesLoader
         }
 
         return [.. main];
+    }
+
+    /// <summary>
+    /// Refuses, before the volume is allocated, files whose headers describe more pixels than their bytes can hold
+    /// (native data: the bytes left in the file; encapsulated: those bytes × the largest plausible compression
+    /// ratio), so a few hostile kilobytes cannot make the loader allocate gigabytes.
+    /// </summary>
+    private static void CheckPixelBudget(DicomSeriesInfo series, SliceStack stack)
+    {
+        var used = stack.Frames.Select(f => f.SourceName).ToHashSet(StringComparer.Ordinal);
+        foreach (var instance in series.Instances.Where(i => used.Contains(i.SourceName)))
+        {
+            var ds = instance.Dataset;
+            long bits = (long)(ds.GetInt(DicomTags.Rows) ?? 0) * (ds.GetInt(DicomTags.Columns) ?? 0) * (ds.GetInt(DicomTags.BitsAllocated) ?? 16)
+                * Math.Max(1, ds.GetInt(DicomTags.NumberOfFrames) ?? 1) * Math.Max(1, ds.GetInt(DicomTags.SamplesPerPixel) ?? 1);
+            long needed = (bits + 7) / 8;
+            long limit = instance.TransferSyntax.IsEncapsulated
+                ? (instance.PixelDataBytesInFile * DicomPixelData.MaxCompressionRatio) + (16L << 20)
+                : instance.PixelDataBytesInFile;
+            if (needed > limit)
+            {
+                throw new DicomFormatException(instance.SourceName,
+                    $"the header describes {needed} bytes of pixels but the file holds {instance.PixelDataBytesInFile} bytes of pixel data");
+            }
+        }
     }
 
     /// <summary>Decodes every frame of the stack into HU floats (Columns × Rows × slices), reading each file once.</summary>
