@@ -56,7 +56,10 @@ public static class DicomSeriesLoader
         var frames = SelectFrames(input, series, warnings);
         var stack = new SliceStack(frames, warnings);
         CheckPixelBudget(series, stack);
-        var (values, fill) = DecodeStack(input, stack);
+        if ((long)stack.Columns * stack.Rows * stack.Frames.Count > Array.MaxLength)
+        {
+            throw new DicomFormatException(input.Description, $"the series would need {stack.Columns}×{stack.Rows}×{stack.Frames.Count} voxels, too many for one volume");
+        }
 
         bool resample = (stack.IsTilted || stack.IsUneven) && options.ResampleIrregular;
         if (stack.IsTilted)
@@ -73,10 +76,14 @@ public static class DicomSeriesLoader
         var first = stack.Frames[0];
         Vec3 origin = first.Position, colI = stack.Row * stack.Dx, colJ = stack.Column * stack.Dy, colK;
         double[] sliceIndex;
+        Func<VolumeShape, Affine, Volume> build;
         if (resample)
         {
             var grid = StackResampler.PlanGrid(stack, options.ResampledSliceSpacing);
-            values = StackResampler.Resample(values, stack, grid, fill);
+            var source = new float[(long)nx * ny * nz];
+            DecodeStack(input, stack, source, flipRows: false, out float fill);
+            var values = StackResampler.Resample(source, stack, grid, fill);
+            build = (shape, affine) => ToVolume(values, shape, affine);
             (nx, ny, nz) = (grid.Nx, grid.Ny, grid.Nz);
             origin = origin + (stack.Row * grid.U0) + (stack.Column * grid.V0);
             colK = stack.Normal * grid.Dz;
@@ -88,6 +95,7 @@ public static class DicomSeriesLoader
                 ? (stack.Frames[^1].Position - first.Position) * (1.0 / (nz - 1))
                 : stack.Normal * SingleSliceThickness(series, stack);
             sliceIndex = Enumerable.Range(0, nz).Select(k => (double)k).ToArray();
+            build = (shape, affine) => DecodeToVolume(input, stack, shape, affine);
         }
 
         // dcm2niix's row flip: j counts rows from the last one up.
@@ -98,7 +106,7 @@ public static class DicomSeriesLoader
             -colI.Y, -colJ.Y, -colK.Y, -origin.Y,
             colI.Z, colJ.Z, colK.Z, origin.Z,
             0, 0, 0, 1]);
-        var volume = ToVolume(values, new VolumeShape(nx, ny, nz), affine);
+        var volume = build(new VolumeShape(nx, ny, nz), affine);
         var instances = stack.Frames.Select((f, k) => new DicomSliceInstance(f.SopInstanceUid, f.SourceName, f.FrameIndex + 1,
             (f.Position.X, f.Position.Y, f.Position.Z), sliceIndex[k])).ToList();
         return new DicomSeriesVolume(volume, warnings, series, instances, resample);
@@ -180,22 +188,42 @@ public static class DicomSeriesLoader
         }
     }
 
-    /// <summary>Decodes every frame of the stack into HU floats (Columns × Rows × slices), reading each file once.</summary>
-    private static (float[] Values, float Min) DecodeStack(DicomInput input, SliceStack stack)
+    /// <summary>
+    /// Decodes the stack straight into the volume's own array, in dcm2niix's row order, so the load needs little
+    /// beyond the volume itself: int16 when the rescaled values are integers that fit (tried first when the
+    /// rescaling is integral; abandoned at the first value that does not fit), else float32.
+    /// </summary>
+    private static Volume DecodeToVolume(DicomInput input, SliceStack stack, VolumeShape shape, Affine affine)
     {
-        int nx = stack.Columns, ny = stack.Rows, nz = stack.Frames.Count;
-        long total = (long)nx * ny * nz;
-        if (total > Array.MaxLength)
+        bool integral = stack.Frames.All(f => f.Slope == Math.Round(f.Slope) && f.Intercept == Math.Round(f.Intercept));
+        if (integral)
         {
-            throw new DicomFormatException(input.Description, $"the series would need {nx}×{ny}×{nz} voxels, too many for one volume");
+            var shorts = new short[shape.VoxelCount];
+            if (DecodeStack(input, stack, shorts, flipRows: true, out _))
+            {
+                return new Volume<short>(shape, affine, shorts);
+            }
         }
 
-        var values = new float[total];
+        var floats = new float[shape.VoxelCount];
+        DecodeStack(input, stack, floats, flipRows: true, out _);
+        return new Volume<float>(shape, affine, floats);
+    }
+
+    /// <summary>
+    /// Decodes every frame of the stack, × slope + intercept, into <paramref name="target"/> (Columns × Rows ×
+    /// slices, rows flipped when asked), reading each file once. For short targets, returns false as soon as a
+    /// value is not an integer in int16 range.
+    /// </summary>
+    private static bool DecodeStack<T>(DicomInput input, SliceStack stack, T[] target, bool flipRows, out float min)
+        where T : unmanaged, System.Numerics.INumber<T>
+    {
+        int nx = stack.Columns, ny = stack.Rows;
         var bySource = stack.Frames.Select((f, k) => (Frame: f, Slice: k)).GroupBy(p => p.Frame.SourceName).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var skipped = new List<DicomSkippedFile>();
         var buffer = new double[nx * ny];
         var done = new HashSet<string>(StringComparer.Ordinal);
-        float min = float.PositiveInfinity;
+        double low = double.PositiveInfinity;
         foreach (var file in input.Read(DicomReadOptions.Default, skipped, bySource.ContainsKey))
         {
             if (!done.Add(file.SourceName))
@@ -212,13 +240,24 @@ public static class DicomSeriesLoader
             foreach (var (frame, slice) in bySource[file.SourceName])
             {
                 pixels.DecodeFrame(frame.FrameIndex, buffer);
-                var target = values.AsSpan((int)((long)slice * nx * ny), nx * ny);
                 double slope = frame.Slope, intercept = frame.Intercept;
-                for (int i = 0; i < target.Length; i++)
+                long plane = (long)slice * nx * ny;
+                for (int y = 0; y < ny; y++)
                 {
-                    float v = (float)((buffer[i] * slope) + intercept);
-                    target[i] = v;
-                    min = Math.Min(min, v);
+                    var row = buffer.AsSpan(y * nx, nx);
+                    var to = target.AsSpan((int)(plane + ((long)(flipRows ? ny - 1 - y : y) * nx)), nx);
+                    for (int x = 0; x < nx; x++)
+                    {
+                        double v = (row[x] * slope) + intercept;
+                        if (typeof(T) == typeof(short) && (v != Math.Round(v) || v < short.MinValue || v > short.MaxValue))
+                        {
+                            min = 0;
+                            return false;
+                        }
+
+                        to[x] = T.CreateTruncating(v);
+                        low = Math.Min(low, v);
+                    }
                 }
             }
         }
@@ -230,7 +269,8 @@ public static class DicomSeriesLoader
             throw new DicomFormatException(missing[0], $"a file of the series could not be read: {reason}");
         }
 
-        return (values, float.IsFinite(min) ? min : 0);
+        min = double.IsFinite(low) ? (float)low : 0;
+        return true;
     }
 
     /// <summary>The third axis of a single slice: SpacingBetweenSlices (as dcm2niix), else SliceThickness, else the smaller pixel spacing.</summary>
@@ -256,7 +296,7 @@ public static class DicomSeriesLoader
     }
 
     /// <summary>
-    /// Builds the volume in dcm2niix's row order (flipping j) as short when every value is an exact int16, else float.
+    /// Builds a resampled volume in dcm2niix's row order (flipping j) as short when every value is an exact int16, else float.
     /// </summary>
     private static Volume ToVolume(float[] values, VolumeShape shape, Affine affine)
     {
