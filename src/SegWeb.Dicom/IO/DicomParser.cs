@@ -26,6 +26,8 @@ internal sealed class DicomParser
     private Encoding _encoding = Encoding.Latin1;
     private bool _stoppedAtPixelData;
     private long _bytesAtPixelData;
+    private long _pixelDataOffset = -1;
+    private bool _inflated;
 
     public DicomParser(Stream stream, string source, DicomReadOptions options)
     {
@@ -92,11 +94,12 @@ internal sealed class DicomParser
         if (syntax.IsDeflated)
         {
             Inflate();
+            _inflated = true;
         }
 
         var dataset = new DicomDataset(_source, _encoding);
         ReadDatasetBody(dataset, end: _length, depth: 0, metaOnly: false);
-        return new DicomFile(_source, meta, dataset, syntax, _stoppedAtPixelData) { PixelDataBytesInFile = _bytesAtPixelData };
+        return new DicomFile(_source, meta, dataset, syntax, _stoppedAtPixelData) { PixelDataBytesInFile = _bytesAtPixelData, PixelDataOffset = _pixelDataOffset };
     }
 
     /// <summary>
@@ -257,6 +260,7 @@ internal sealed class DicomParser
             {
                 _stoppedAtPixelData = true;
                 _bytesAtPixelData = _length - elementStart;
+                _pixelDataOffset = _inflated ? -1 : elementStart;
                 return;
             }
 

@@ -20,6 +20,9 @@ public sealed class DicomInput
         Limits = limits;
     }
 
+    /// <summary>True when every object is a file on disk (not a zip entry or memory), so it can be re-read by offset.</summary>
+    internal bool IsFileSystem => _zipPath is null && _memory is null;
+
     /// <summary>What the input is, for messages.</summary>
     public string Description { get; }
 

@@ -95,7 +95,7 @@ public static class DicomSeriesLoader
                 ? (stack.Frames[^1].Position - first.Position) * (1.0 / (nz - 1))
                 : stack.Normal * SingleSliceThickness(series, stack);
             sliceIndex = Enumerable.Range(0, nz).Select(k => (double)k).ToArray();
-            build = (shape, affine) => DecodeToVolume(input, stack, shape, affine);
+            build = (shape, affine) => DecodeToVolume(input, series, stack, shape, affine);
         }
 
         // dcm2niix's row flip: j counts rows from the last one up.
@@ -193,20 +193,26 @@ public static class DicomSeriesLoader
     /// beyond the volume itself: int16 when the rescaled values are integers that fit (tried first when the
     /// rescaling is integral; abandoned at the first value that does not fit), else float32.
     /// </summary>
-    private static Volume DecodeToVolume(DicomInput input, SliceStack stack, VolumeShape shape, Affine affine)
+    private static Volume DecodeToVolume(DicomInput input, DicomSeriesInfo series, SliceStack stack, VolumeShape shape, Affine affine)
     {
-        bool integral = stack.Frames.All(f => f.Slope == Math.Round(f.Slope) && f.Intercept == Math.Round(f.Intercept));
+        bool fast = NativeSliceReader.Applies(input, series, stack);
+        bool integral = stack.Frames.All(f => f.Slope == Math.Round(f.Slope) && f.Intercept == Math.Round(f.Intercept) && Math.Abs(f.Slope) < 1e9 && Math.Abs(f.Intercept) < 1e9);
         if (integral)
         {
             var shorts = new short[shape.VoxelCount];
-            if (DecodeStack(input, stack, shorts, flipRows: true, out _))
+            bool? fits = fast ? NativeSliceReader.TryRead(series, stack, shorts) : null;
+            if (fits ?? DecodeStack(input, stack, shorts, flipRows: true, out _))
             {
                 return new Volume<short>(shape, affine, shorts);
             }
         }
 
         var floats = new float[shape.VoxelCount];
-        DecodeStack(input, stack, floats, flipRows: true, out _);
+        if (!fast || NativeSliceReader.TryRead(series, stack, floats) is null)
+        {
+            DecodeStack(input, stack, floats, flipRows: true, out _);
+        }
+
         return new Volume<float>(shape, affine, floats);
     }
 

@@ -31,7 +31,7 @@ public static class DicomSeriesScanner
             {
                 string uid = ds.GetUid(DicomTags.SopInstanceUid) ?? file.FileMetaInformation.GetUid(DicomTags.MediaStorageSopInstanceUid) ?? file.SourceName;
                 var (frames, problem) = FrameHeader.FromDataset(ds, uid);
-                header = new InstanceHeader(file.SourceName, ds, file.TransferSyntax, frames, problem, file.PixelDataBytesInFile);
+                header = new InstanceHeader(file.SourceName, ds, file.TransferSyntax, frames, problem, file.PixelDataBytesInFile, file.SourcePath is null ? -1 : file.PixelDataOffset);
                 key = KeyOf(header);
             }
             catch (DicomFormatException e)

@@ -24,6 +24,18 @@ public sealed class LoaderValueTypeTests
         DicomWriter.Write(stream, ds);
         var volume = DicomSeriesLoader.Load(DicomInput.FromMemory([new("one.dcm", stream.ToArray())])).Volume;
         Assert.Equal(expected, volume.VoxelType);
+
+        // The same file on disk takes the by-offset fast path: the same volume.
+        using var tmp = new TempDirectory("dicom-valuetype");
+        File.WriteAllBytes(tmp.File("one.dcm"), stream.ToArray());
+        var fromDisk = DicomSeriesLoader.Load(tmp.Path).Volume;
+        Assert.Equal(expected, fromDisk.VoxelType);
+        Assert.Equal(volume.Affine, fromDisk.Affine);
+        for (long i = 0; i < volume.Shape.VoxelCount; i++)
+        {
+            Assert.Equal(volume.GetValue(i), fromDisk.GetValue(i));
+        }
+
         double s = double.Parse(slope, System.Globalization.CultureInfo.InvariantCulture), b = double.Parse(intercept, System.Globalization.CultureInfo.InvariantCulture);
         int columns = 4, rows = 3;
         for (int r = 0; r < rows; r++)
@@ -35,5 +47,23 @@ public sealed class LoaderValueTypeTests
                 Assert.Equal((float)((stored * s) + b), volume.GetValue(volume.Shape.IndexOf(c, rows - 1 - r, 0)));
             }
         }
+    }
+
+    /// <summary>Real series from disk (fast path: implicit and explicit LE, 12- and 16-bit) equal the general path's load from memory.</summary>
+    [SkippableTheory]
+    [InlineData("dicom/dcmqi/ct-3slice")]
+    [InlineData("dicom/pydicom/CT2")]
+    [InlineData("dicom/pydicom/CT_small.dcm")]
+    [InlineData("dicom/pydicom/693_UNCI.dcm")]
+    public void Fast_path_from_disk_equals_general_path_from_memory(string relative)
+    {
+        var path = TestData.Require(relative);
+        var files = Directory.Exists(path) ? Directory.GetFiles(path) : [path];
+        var options = new DicomLoadOptions { ResampleIrregular = false };
+        var fromDisk = DicomSeriesLoader.Load(DicomInput.FromFiles(files), options: options).Volume;
+        var fromMemory = DicomSeriesLoader.Load(DicomInput.FromMemory(files.Select(f => new KeyValuePair<string, byte[]>(f, File.ReadAllBytes(f)))), options: options).Volume;
+        Assert.Equal(fromMemory.VoxelType, fromDisk.VoxelType);
+        Assert.Equal(fromMemory.Affine, fromDisk.Affine);
+        Assert.Equal((short[])fromMemory.RawData, (short[])fromDisk.RawData);
     }
 }
