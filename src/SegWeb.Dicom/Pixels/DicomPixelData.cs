@@ -51,7 +51,7 @@ public sealed class DicomPixelData
                 throw new DicomFormatException(file.SourceName, $"the pixel data is encapsulated but the transfer syntax is {syntax}");
             }
 
-            if (syntax.Uid != DicomTransferSyntax.RleLossless.Uid && !syntax.NeedsGdcm)
+            if (syntax.Uid != DicomTransferSyntax.RleLossless.Uid && syntax.Uid != DicomTransferSyntax.DeflatedImageFrameCompression.Uid && !syntax.NeedsGdcm)
             {
                 throw new DicomFormatException(file.SourceName, $"SegWeb cannot decode pixel data in {syntax}");
             }
@@ -59,7 +59,9 @@ public sealed class DicomPixelData
             // Refuse a header that promises far more pixels than the fragments can carry (PackBits expands at most
             // 64-fold; no codec SegWeb meets beyond a few thousand) before any buffer is sized from it.
             long compressed = ((DicomFragments)element).Fragments.Sum(f => (long)f.Length);
-            long ratio = syntax.Uid == DicomTransferSyntax.RleLossless.Uid ? 64 : MaxCompressionRatio;
+            long ratio = syntax.Uid == DicomTransferSyntax.RleLossless.Uid ? 64
+                : syntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid ? 1032 // deflate's largest ratio
+                : MaxCompressionRatio;
             long decoded = ((description.BitsPerFrame * description.NumberOfFrames) + 7) / 8;
             if (decoded > (compressed * ratio) + (1L << 20))
             {
@@ -111,6 +113,8 @@ public sealed class DicomPixelData
         {
             DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.RleLossless.Uid =>
                 RleDecoder.DecodeFrame(FrameFragments(f, frame), d, _file.SourceName),
+            DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid =>
+                InflateFrame(FrameFragments(f, frame), frameBytes),
             DicomFragments => DecodedByGdcm().AsSpan((int)((long)frame * frameBytes), frameBytes),
             _ => NativeBytes().AsSpan((int)((long)frame * frameBytes), frameBytes),
         };
@@ -146,6 +150,28 @@ public sealed class DicomPixelData
 
     private byte[] NativeBytes() => _element.Value;
 
+    /// <summary>Inflates one raw-deflate frame into exactly <paramref name="frameBytes"/> bytes (never more: bounded).</summary>
+    private byte[] InflateFrame(ReadOnlySpan<byte> compressed, int frameBytes)
+    {
+        var output = new byte[frameBytes];
+        try
+        {
+            using var source = new MemoryStream(compressed.ToArray(), writable: false);
+            using var inflater = new System.IO.Compression.DeflateStream(source, System.IO.Compression.CompressionMode.Decompress);
+            int read = inflater.ReadAtLeast(output, frameBytes, throwOnEndOfStream: false);
+            if (read < frameBytes)
+            {
+                throw new DicomFormatException(_file.SourceName, $"a deflated frame inflates to {read} bytes, the image needs {frameBytes}");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DicomFormatException(_file.SourceName, $"a deflated frame is corrupt: {e.Message}", e);
+        }
+
+        return output;
+    }
+
     /// <summary>
     /// A BitsAllocated 1 frame. Native frames run on from one another without byte alignment, so they are unpacked
     /// by bit offset; an RLE frame is its own packed segment; GDCM hands back either the packed bits of all frames
@@ -156,6 +182,10 @@ public sealed class DicomPixelData
         int n = destination.Length;
         switch (_element)
         {
+            case DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid:
+                // Each 1-bit frame is deflated on its own, starting on a byte boundary.
+                UnpackBits(InflateFrame(FrameFragments(f, frame), (n + 7) / 8), 0, destination, _file.SourceName);
+                break;
             case DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.RleLossless.Uid:
                 UnpackBits(RleDecoder.DecodeFrame(FrameFragments(f, frame), Description, _file.SourceName), 0, destination, _file.SourceName);
                 break;

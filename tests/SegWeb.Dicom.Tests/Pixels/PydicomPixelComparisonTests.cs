@@ -17,10 +17,12 @@ public sealed class PydicomPixelComparisonTests
         tools = {'1.2.840.10008.1.2.4.57': 'dcmdjpeg', '1.2.840.10008.1.2.4.70': 'dcmdjpeg', '1.2.840.10008.1.2.4.50': 'dcmdjpeg',
                  '1.2.840.10008.1.2.4.51': 'dcmdjpeg', '1.2.840.10008.1.2.4.80': 'dcmdjpls', '1.2.840.10008.1.2.4.81': 'dcmdjpls',
                  '1.2.840.10008.1.2.5': 'dcmdrle'}
-        # The shared data's 1-bit SEG in other encodings: Debian's pydicom cannot decode 1-bit RLE (nor can dcmdrle),
-        # and its Pillow handler returns JPEG 2000 1-bit samples as 0/128; the native file holds the same bits.
-        same_as = {'liver_rle.dcm': 'liver.dcm', 'liver_j2k.dcm': 'liver.dcm',
-                   'liver_nonbyte_aligned_rle.dcm': 'liver_nonbyte_aligned.dcm', 'liver_nonbyte_aligned_j2k.dcm': 'liver_nonbyte_aligned.dcm'}
+        # The shared data's 1-bit SEG in other encodings: Debian's pydicom cannot decode 1-bit RLE (nor can dcmdrle)
+        # nor Deflated Image Frame Compression, and its Pillow handler returns JPEG 2000 1-bit samples as 0/128; the
+        # native file holds the same bits.
+        same_as = {'liver_rle.dcm': 'liver.dcm', 'liver_j2k.dcm': 'liver.dcm', 'liver_deflate.dcm': 'liver.dcm',
+                   'liver_nonbyte_aligned_rle.dcm': 'liver_nonbyte_aligned.dcm', 'liver_nonbyte_aligned_j2k.dcm': 'liver_nonbyte_aligned.dcm',
+                   'liver_nonbyte_aligned_deflate.dcm': 'liver_nonbyte_aligned.dcm'}
         for i, f in enumerate(sys.argv[2:]):
             how = 'pydicom'
             try:
