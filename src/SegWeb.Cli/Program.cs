@@ -26,9 +26,12 @@ public static class Program
     private static IEnumerable<Command> AllCommands()
     {
         yield return VersionCommand.Create();
+        yield return InfoCommand.Create();
         yield return BenchCommand.Create();
+        yield return ConvertCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
+        yield return StatsCommand.Create();
         // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
         // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) and ModelsRemoveCommand.Create() to its
         // subcommands instead of this group.
