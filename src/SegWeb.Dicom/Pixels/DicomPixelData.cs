@@ -56,14 +56,10 @@ public sealed class DicomPixelData
                 throw new DicomFormatException(file.SourceName, $"SegWeb cannot decode pixel data in {syntax}");
             }
 
-            // Refuse a header that promises far more pixels than the fragments can carry (PackBits expands at most
-            // 64-fold; no codec SegWeb meets beyond a few thousand) before any buffer is sized from it.
+            // Refuse a header that promises far more pixels than the fragments can carry before any buffer is sized from it.
             long compressed = ((DicomFragments)element).Fragments.Sum(f => (long)f.Length);
-            long ratio = syntax.Uid == DicomTransferSyntax.RleLossless.Uid ? 64
-                : syntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid ? 1032 // deflate's largest ratio
-                : MaxCompressionRatio;
             long decoded = ((description.BitsPerFrame * description.NumberOfFrames) + 7) / 8;
-            if (decoded > (compressed * ratio) + (1L << 20))
+            if (decoded > MaxDecodedBytes(syntax, compressed))
             {
                 throw new DicomFormatException(file.SourceName,
                     $"{compressed} bytes of {syntax.Name} data cannot hold {description.NumberOfFrames} frame(s) of {description.Rows} × {description.Columns}");
@@ -211,8 +207,23 @@ public sealed class DicomPixelData
         }
     }
 
-    /// <summary>The largest decoded/compressed size ratio accepted for encapsulated pixel data.</summary>
-    internal const long MaxCompressionRatio = 4000;
+    /// <summary>
+    /// The most decoded bytes that <paramref name="encodedBytes"/> of pixel data in <paramref name="syntax"/> can
+    /// plausibly hold: native data holds itself; PackBits expands at most 64-fold, deflate about 1032-fold, and no
+    /// JPEG-family codestream of a real image beyond a few thousand to one (plus 1 MiB for tiny blank images).
+    /// </summary>
+    internal static long MaxDecodedBytes(DicomTransferSyntax syntax, long encodedBytes)
+    {
+        if (!syntax.IsEncapsulated)
+        {
+            return encodedBytes;
+        }
+
+        long ratio = syntax.Uid == DicomTransferSyntax.RleLossless.Uid ? 64
+            : syntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid ? 1032
+            : 4000;
+        return (encodedBytes * ratio) + (1L << 20);
+    }
 
     private long PackedLength => (((long)Description.ValuesPerFrame * FrameCount) + 7) / 8;
 
@@ -238,13 +249,6 @@ public sealed class DicomPixelData
             throw new DicomFormatException(_file.SourceName, $"the decoded image would need {expected} bytes, more than one buffer holds");
         }
 
-        // No codec SegWeb meets compresses real images beyond a few thousand to one: refuse headers that promise far
-        // more decoded bytes than the fragments could carry before GDCM allocates for them.
-        long compressed = _element is DicomFragments fragments ? fragments.Fragments.Sum(f => (long)f.Length) : 0;
-        if (expected > (compressed * MaxCompressionRatio) + (16L << 20))
-        {
-            throw new DicomFormatException(_file.SourceName, $"{compressed} bytes of {_file.TransferSyntax.Name} data cannot hold the {expected} bytes the header describes");
-        }
 
         return _decodedAll ??= Description.BitsAllocated == 1
             ? GdcmDecoder.DecodeAll(_file, expected, (long)Description.ValuesPerFrame * FrameCount)

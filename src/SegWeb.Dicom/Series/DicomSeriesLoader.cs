@@ -173,14 +173,9 @@ public static class DicomSeriesLoader
         var used = stack.Frames.Select(f => f.SourceName).ToHashSet(StringComparer.Ordinal);
         foreach (var instance in series.Instances.Where(i => used.Contains(i.SourceName)))
         {
-            var ds = instance.Dataset;
-            long bits = (long)(ds.GetInt(DicomTags.Rows) ?? 0) * (ds.GetInt(DicomTags.Columns) ?? 0) * (ds.GetInt(DicomTags.BitsAllocated) ?? 16)
-                * Math.Max(1, ds.GetInt(DicomTags.NumberOfFrames) ?? 1) * Math.Max(1, ds.GetInt(DicomTags.SamplesPerPixel) ?? 1);
-            long needed = (bits + 7) / 8;
-            long limit = instance.TransferSyntax.IsEncapsulated
-                ? (instance.PixelDataBytesInFile * DicomPixelData.MaxCompressionRatio) + (16L << 20)
-                : instance.PixelDataBytesInFile;
-            if (needed > limit)
+            var description = DicomPixelDescription.FromDataset(instance.Dataset);
+            long needed = ((description.BitsPerFrame * description.NumberOfFrames) + 7) / 8;
+            if (needed > DicomPixelData.MaxDecodedBytes(instance.TransferSyntax, instance.PixelDataBytesInFile))
             {
                 throw new DicomFormatException(instance.SourceName,
                     $"the header describes {needed} bytes of pixels but the file holds {instance.PixelDataBytesInFile} bytes of pixel data");
