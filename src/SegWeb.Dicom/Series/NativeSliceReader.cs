@@ -148,7 +148,11 @@ internal static class NativeSliceReader
         return total;
     }
 
-    /// <summary>Stored values (shifted to HighBit, masked to BitsStored, sign-extended) × slope + intercept, rows flipped.</summary>
+    /// <summary>
+    /// Stored values (shifted to HighBit, masked to BitsStored, sign-extended: the rule of
+    /// <see cref="DicomPixelData.ToStoredValues"/>) × slope + intercept, rows flipped — fused into one pass, in
+    /// integers for int16 output, to skip the general path's double buffer.
+    /// </summary>
     private static bool Convert<T>(ReadOnlySpan<byte> bytes, DicomPixelDescription d, double slope, double intercept, Span<T> target, int nx, int ny)
         where T : unmanaged, System.Numerics.INumber<T>
     {

@@ -190,6 +190,23 @@ public sealed class DicomDeidentifierTests
         }
     }
 
+    [SkippableFact]
+    public void A_zip_is_deidentified_entry_by_entry_with_one_uid_map()
+    {
+        var folder = TestData.Require("dicom/pydicom/CT2");
+        using var tmp = new TempDirectory("deid-zip");
+        var zip = tmp.File("ct2.zip");
+        System.IO.Compression.ZipFile.CreateFromDirectory(folder, zip);
+        var deidentifier = new DicomDeidentifier();
+        var result = deidentifier.DeidentifyInput(DicomInput.FromPath(zip), Path.Combine(tmp.Path, "out"));
+        Assert.Equal(4, result.WrittenFiles.Count);
+        Assert.Empty(result.Skipped);
+        var series = Assert.Single(DicomSeriesScanner.Scan(Path.Combine(tmp.Path, "out")).Series);
+        var originalSeries = DicomFile.Open(Directory.GetFiles(folder)[0], DicomReadOptions.HeaderOnly).Dataset.GetUid(DicomTags.SeriesInstanceUid)!;
+        Assert.Equal(deidentifier.UidMap.Map(originalSeries), series.SeriesInstanceUid);
+        Assert.Equal(string.Empty, series.PatientName ?? string.Empty);
+    }
+
     private static IEnumerable<(string Source, string Cleaned)> Pairs(string input, string output)
     {
         var bySop = Directory.GetFiles(output).ToDictionary(f => DicomFile.Open(f).Dataset.GetInt(DicomTags.InstanceNumber) ?? -1);
