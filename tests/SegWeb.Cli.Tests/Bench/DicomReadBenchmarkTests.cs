@@ -23,4 +23,21 @@ public sealed class DicomReadBenchmarkTests
         Assert.DoesNotContain("WARNING", text, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
+
+    /// <summary>
+    /// The full 512×512×400 run, for figures until `segweb bench dicom` is wired:
+    /// SEGWEB_BENCH_FULL=1 dotnet test tests/SegWeb.Cli.Tests -c Release --filter FullyQualifiedName~DicomReadBenchmark --logger "console;verbosity=detailed"
+    /// </summary>
+    [SkippableFact]
+    public void Full_run_when_asked_for()
+    {
+        Skip.IfNot(Environment.GetEnvironmentVariable("SEGWEB_BENCH_FULL") == "1", "the full DICOM read benchmark (~1 min, 420 MB of disk) runs only with SEGWEB_BENCH_FULL=1");
+        ReferencePython.Require("pydicom", "nibabel", "numpy");
+        using var dir = new TempDirectory("bench-dicom-full");
+        var output = new StringWriter();
+        int rc = DicomReadBenchmark.Run(output, dir.Path, quick: false);
+        Console.WriteLine(output.ToString());
+        Assert.True(rc == 0, output.ToString());
+        Assert.DoesNotContain("WARNING", output.ToString(), StringComparison.Ordinal);
+    }
 }
