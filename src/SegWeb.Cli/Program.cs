@@ -33,6 +33,7 @@ public static class Program
         yield return ClassesCommand.Create();
         yield return StatsCommand.Create();
         yield return DicomSegCommand.Create();
+        yield return DeidentifyCommand.Create();
         // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
         // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) and ModelsRemoveCommand.Create() to its
         // subcommands instead of this group.
