@@ -114,7 +114,11 @@ public static class NnUNetImporter
             int global = options.LabelMap is null ? local
                 : options.LabelMap.TryGetValue(local, out int g) ? g : throw new ModelFormatException(dataset.FilePath, $"label {local} ({labelName}) has no global id in the label map");
             labelMap[local] = global;
-            classes[global] = options.ClassMetadata?.Describe(labelName) ?? new ClassInfo { Name = labelName };
+            if (global != 0)
+            {
+                // Global 0: an auxiliary label the task drops from its output (TotalSegmentator does this for some parts).
+                classes[global] = options.ClassMetadata?.Describe(labelName) ?? new ClassInfo { Name = labelName };
+            }
         }
 
         return new ModelManifest
