@@ -244,7 +244,12 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InvalidDataException($"entry {entry.FullName} has {entry.Length} bytes, expected {expectedLength}");
         }
 
-        var buffer = new byte[checked((int)expectedLength)];
+        if (expectedLength > Array.MaxLength)
+        {
+            throw new InvalidDataException($"entry {entry.FullName} declares {expectedLength} bytes, more than one tensor storage may hold");
+        }
+
+        var buffer = new byte[expectedLength];
         using var s = entry.Open();
         int read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         if (read != buffer.Length)

@@ -46,7 +46,18 @@ public static class NnUNetImporter
 
             var configurationFolder = ResultsFolder.FindConfigurationFolder(root, folderOrZip);
             Directory.CreateDirectory(staging);
-            var manifest = Build(folderOrZip, configurationFolder, staging, options);
+            ModelManifest manifest;
+            try
+            {
+                manifest = Build(folderOrZip, configurationFolder, staging, options);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+                // JsonNode's GetValue<T> and int.Parse report a value of the wrong kind this way (a string where
+                // plans.json needs a number, a channel key that is not an index): bad input, not a bug.
+                throw new ModelFormatException(configurationFolder, $"malformed plans.json or dataset.json: {ex.Message}", ex);
+            }
+
             File.WriteAllText(Path.Combine(staging, ModelManifest.FileName), manifest.ToJson());
             if (Directory.Exists(packageDirectory))
             {

@@ -69,6 +69,19 @@ public sealed class CheckpointSecurityTests
     }
 
     [Fact]
+    public void Deeply_nested_tuples_are_refused_before_they_can_overflow_the_stack()
+    {
+        // 200 000 nested 1-tuples (a 200 kB pickle) used as a dict key: hashing it recursively would crash the process.
+        var pickle = new List<byte> { 0x80, 0x02, (byte)'}', (byte)'N' };
+        pickle.AddRange(Enumerable.Repeat((byte)0x85, 200_000));
+        pickle.AddRange([(byte)'N', (byte)'s', (byte)'.']);
+
+        var ex = Assert.Throws<Pickle.PickleFormatException>(() => new Pickle.PickleReader([.. pickle], new TorchPickleEnvironment()).Load());
+
+        Assert.Contains("nested deeper", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Reduce_on_a_non_global_is_refused()
     {
         // A plain string as the callable: REDUCE must not treat data as code.

@@ -160,6 +160,26 @@ public sealed class NnUNetImporterTests
         Assert.Equal("renamed", again.Manifest.Name);
     }
 
+    [SkippableTheory]
+    [InlineData("plans.json", "{\"configurations\": {\"3d_fullres\": {\"UNet_class_name\": \"PlainConvUNet\", \"patch_size\": \"big\"}}}")]
+    [InlineData("plans.json", "{\"transpose_forward\": [\"x\"], \"configurations\": {\"3d_fullres\": {}}}")]
+    [InlineData("plans.json", "{\"configurations\": {\"3d_fullres\": {\"architecture\": {\"network_class_name\": 5}}}}")]
+    [InlineData("plans.json", "not json at all")]
+    [InlineData("dataset.json", "{\"channel_names\": {\"zero\": \"CT\"}, \"labels\": {\"background\": 0}}")]
+    [InlineData("dataset.json", "{\"channel_names\": {\"0\": \"CT\"}, \"labels\": {\"background\": 0, \"a\": [1, 2]}}")]
+    [InlineData("dataset.json", "{\"channel_names\": {\"0\": \"CT\"}, \"labels\": {\"background\": 0, \"a\": 5}}")]
+    public void Malformed_json_is_a_typed_error_not_a_crash(string file, string content)
+    {
+        using var temp = new TempDirectory("malformed");
+        var folder = CopyCase(temp.File("src"));
+        File.WriteAllText(Path.Combine(folder, file), content);
+
+        var ex = Assert.ThrowsAny<ModelFormatException>(() => NnUNetImporter.Import(folder, temp.File("models/pkg")));
+
+        Assert.Contains(folder, ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.File("models")));
+    }
+
     private static string CopyCase(string target)
     {
         var source = Path.Combine(ParityCases.Folder(Case), NnUNetReference.ConfigurationFolder);
