@@ -17,7 +17,7 @@ public static class ModelsImportCommand
         var name = new Option<string?>("--name") { Description = "Package name (default: the dataset name from plans.json)." };
         var modelsDir = new Option<string?>("--models-dir") { Description = "Models folder (default: $SEGWEB_MODELS_DIR or ~/.segweb/models)." };
         var licence = new Option<string?>("--licence") { Description = "Licence of the weights, recorded in the package provenance." };
-        var classMetadata = new Option<string?>("--class-metadata") { Description = "CSV of SNOMED codes and colours per structure (TotalSegmentator's layout)." };
+        var classMetadata = new Option<string?>("--class-metadata") { Description = "CSV of SNOMED codes and colours per structure in TotalSegmentator's layout (default: TotalSegmentator's own table)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing package of the same name." };
         var command = new Command("import", "Import an nnU-Net v2 results folder or zip as a SegWeb model package.")
         {
@@ -37,7 +37,7 @@ public static class ModelsImportCommand
             {
                 Name = packageName,
                 Licence = parse.GetValue(licence),
-                ClassMetadata = parse.GetValue(classMetadata) is { } csv ? ClassMetadataTable.Load(csv) : null,
+                ClassMetadata = parse.GetValue(classMetadata) is { } csv ? ClassMetadataTable.Load(csv) : ClassMetadataTable.LoadTotalSegmentator(),
                 Overwrite = parse.GetValue(overwrite),
             };
 

@@ -10,10 +10,14 @@ namespace SegWeb.Models.Packages;
 /// </summary>
 public static class CatalogImporter
 {
-    /// <summary>A <see cref="ModelImporter"/> that imports into <c>{modelsDir}/{name}</c> and returns that folder.</summary>
+    /// <summary>
+    /// A <see cref="ModelImporter"/> that imports into <c>{modelsDir}/{name}</c> and returns that folder. Class
+    /// SNOMED codes and colours come from <paramref name="classMetadata"/>, by default TotalSegmentator's table.
+    /// </summary>
     public static ModelImporter Create(TaskCatalog catalog, ClassMetadataTable? classMetadata = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        classMetadata ??= ClassMetadataTable.LoadTotalSegmentator();
         return (zipPath, modelsDir, name, cancellationToken) => Task.Run(() =>
         {
             cancellationToken.ThrowIfCancellationRequested();

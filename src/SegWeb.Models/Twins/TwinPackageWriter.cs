@@ -63,7 +63,7 @@ public static class TwinPackageWriter
             Version = "synthetic",
             Modality = twin.Modality,
             Task = twin.Task.Name,
-            Classes = new SortedDictionary<int, ClassInfo>(twin.ClassNames.ToDictionary(c => c.Key, c => new ClassInfo { Name = c.Value })),
+            Classes = new SortedDictionary<int, ClassInfo>(twin.ClassNames.ToDictionary(c => c.Key, c => ClassMetadataTable.LoadTotalSegmentator().Describe(c.Value))),
             TargetSpacing = twin.TargetSpacing,
             PatchSize = twin.PatchSize,
             TransposeForward = [0, 1, 2],
