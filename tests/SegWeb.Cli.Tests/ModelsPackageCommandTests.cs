@@ -22,7 +22,8 @@ public sealed class ModelsPackageCommandTests
             ["patch_size"] = new JsonArray(16, 16, 16), ["folds"] = 2,
         };
         var script = Path.Combine(RepoPaths.Root, "tests", "SegWeb.Models.Tests", "Python", "make_nnunet_results.py");
-        ReferencePython.Run(File.ReadAllText(script), spec.ToJsonString(), results);
+        const string driver = "import runpy, sys\nscript = sys.argv[1]\nsys.argv = sys.argv[1:]\nrunpy.run_path(script, run_name='__main__')\n";
+        ReferencePython.Run(driver, script, spec.ToJsonString(), results);
         var models = Path.Combine(temp.Path, "models");
 
         var imported = Run("models", "import", results, "--models-dir", models, "--licence", "CC0-1.0");
