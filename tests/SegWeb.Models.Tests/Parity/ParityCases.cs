@@ -33,6 +33,11 @@ internal static class ParityCases
             encoder: [2, 2, 2, 2, 2], decoder: [2, 2, 2, 2], input: [48, 40], seed: 4,
             extra: new JsonObject { ["half"] = true }),
 
+        ["plain_nobias_noaffine_slope02_2ch"] = Spec("PlainConvUNet", channels: 2, classes: 3, features: [4, 8, 16, 16],
+            kernels: [[3, 3, 3], [3, 3, 3], [1, 3, 3], [3, 3, 3]], strides: [[1, 1, 1], [1, 2, 2], [2, 2, 2], [2, 2, 2]],
+            encoder: [2, 2, 2, 2], decoder: [1, 2, 1], input: [16, 24, 16], seed: 9,
+            extra: new JsonObject { ["conv_bias"] = false, ["affine"] = false, ["negative_slope"] = 0.2 }),
+
         // ResidualEncoderUNet
         ["res_iso_4stages_1ch"] = Spec("ResidualEncoderUNet", channels: 1, classes: 3, features: [4, 8, 16, 32],
             kernels: Repeat([3, 3, 3], 4), strides: [[1, 1, 1], [2, 2, 2], [2, 2, 2], [2, 2, 2]],
@@ -50,6 +55,10 @@ internal static class ParityCases
             kernels: Repeat([3, 3, 3], 5), strides: [[1, 1, 1], [2, 2, 2], [2, 2, 1], [2, 2, 2], [1, 2, 2]],
             encoder: [1, 3, 2, 2, 1], decoder: [1, 1, 1, 1], input: [16, 32, 16], seed: 8,
             extra: new JsonObject { ["old_format"] = true, ["folds"] = 2 }),
+        ["res_relu_nobias_4stages_1ch"] = Spec("ResidualEncoderUNet", channels: 1, classes: 2, features: [4, 8, 16, 16],
+            kernels: Repeat([3, 3, 3], 4), strides: [[1, 1, 1], [2, 2, 2], [2, 2, 2], [1, 2, 2]],
+            encoder: [2, 1, 2, 1], decoder: [1, 1, 1], input: [16, 32, 32], seed: 10,
+            extra: new JsonObject { ["conv_bias"] = false, ["relu"] = true }),
     };
 
     /// <summary>Results folder (the parent of nnUNetTrainer__nnUNetPlans__3d_fullres, input.npy, logits_foldN.npy) of a case.</summary>

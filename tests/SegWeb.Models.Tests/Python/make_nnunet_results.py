@@ -54,9 +54,13 @@ else:
     kwargs = {"n_stages": n, "features_per_stage": spec["features"], "conv_op": "torch.nn.modules.conv.Conv3d" if dims == 3 else "torch.nn.modules.conv.Conv2d",
               "kernel_sizes": spec["kernels"], "strides": spec["strides"],
               ("n_conv_per_stage" if spec["class"] == "PlainConvUNet" else "n_blocks_per_stage"): spec["n_enc"],
-              "n_conv_per_stage_decoder": spec["n_dec"], "conv_bias": True,
-              "norm_op": "torch.nn.modules.instancenorm.InstanceNorm3d", "norm_op_kwargs": {"eps": 1e-05, "affine": True},
+              "n_conv_per_stage_decoder": spec["n_dec"], "conv_bias": spec.get("conv_bias", True),
+              "norm_op": "torch.nn.modules.instancenorm.InstanceNorm3d", "norm_op_kwargs": {"eps": 1e-05, "affine": spec.get("affine", True)},
               "dropout_op": None, "dropout_op_kwargs": None, "nonlin": "torch.nn.LeakyReLU", "nonlin_kwargs": {"inplace": True}}
+    if spec.get("relu"):
+        kwargs["nonlin"] = "torch.nn.modules.activation.ReLU"
+    elif "negative_slope" in spec:
+        kwargs["nonlin_kwargs"]["negative_slope"] = spec["negative_slope"]
     if spec.get("stem_channels"):
         kwargs["stem_channels"] = spec["stem_channels"]
     module = "unet" if spec["class"] == "PlainConvUNet" else "residual_unet"

@@ -5,6 +5,8 @@ import torch
 from torch import nn
 
 SLOPE = 0.01
+CONV_BIAS = True
+AFFINE = True
 dims = 3
 Conv = ConvT = Norm = AvgPool = None
 
@@ -22,7 +24,7 @@ class ConvDropoutNormReLU(nn.Module):
     def __init__(self, cin, cout, kernel, stride, bias, nonlin):
         super().__init__()
         self.conv = Conv(cin, cout, kernel, stride, padding=[(k - 1) // 2 for k in kernel], bias=bias)
-        self.norm = Norm(cout, eps=1e-5, affine=True)
+        self.norm = Norm(cout, eps=1e-5, affine=AFFINE)
         ops = [self.conv, self.norm]
         if nonlin:
             self.nonlin = nn.LeakyReLU(SLOPE, inplace=True)
@@ -83,7 +85,7 @@ class PlainConvEncoder(nn.Module):
         super().__init__()
         stages = []
         for i in range(len(s["features"])):
-            stages.append(nn.Sequential(StackedConvBlocks(s["n_enc"][i], cin, s["features"][i], s["kernels"][i], s["strides"][i], True)))
+            stages.append(nn.Sequential(StackedConvBlocks(s["n_enc"][i], cin, s["features"][i], s["kernels"][i], s["strides"][i], CONV_BIAS)))
             cin = s["features"][i]
         self.stages = nn.Sequential(*stages)
 
@@ -99,11 +101,11 @@ class ResidualEncoder(nn.Module):
     def __init__(self, cin, s):
         super().__init__()
         stem = s.get("stem_channels") or s["features"][0]
-        self.stem = StackedConvBlocks(1, cin, stem, s["kernels"][0], [1] * dims, True)
+        self.stem = StackedConvBlocks(1, cin, stem, s["kernels"][0], [1] * dims, CONV_BIAS)
         cin = stem
         stages = []
         for i in range(len(s["features"])):
-            stages.append(StackedResidualBlocks(s["n_enc"][i], cin, s["features"][i], s["kernels"][i], s["strides"][i], True))
+            stages.append(StackedResidualBlocks(s["n_enc"][i], cin, s["features"][i], s["kernels"][i], s["strides"][i], CONV_BIAS))
             cin = s["features"][i]
         self.stages = nn.Sequential(*stages)
 
@@ -125,8 +127,8 @@ class UNetDecoder(nn.Module):
         for i in range(1, n):
             below, skip = f[-i], f[-(i + 1)]
             stride = s["strides"][-i]
-            transp.append(ConvT(below, skip, stride, stride, bias=True))
-            stages.append(StackedConvBlocks(s["n_dec"][i - 1], 2 * skip, skip, s["kernels"][-(i + 1)], [1] * dims, True))
+            transp.append(ConvT(below, skip, stride, stride, bias=CONV_BIAS))
+            stages.append(StackedConvBlocks(s["n_dec"][i - 1], 2 * skip, skip, s["kernels"][-(i + 1)], [1] * dims, CONV_BIAS))
             seg.append(Conv(skip, classes, 1, 1, 0, bias=True))
         self.stages = nn.ModuleList(stages)
         self.transpconvs = nn.ModuleList(transp)
@@ -152,5 +154,9 @@ class UNet(nn.Module):
 
 
 def build(spec, input_channels, classes):
+    """conv_bias (True), affine (True) and negative_slope (0.01) in spec change every block, as arch_kwargs do."""
+    global SLOPE, CONV_BIAS, AFFINE
+    SLOPE = 0.0 if spec.get("relu") else spec.get("negative_slope", 0.01)  # LeakyReLU(0) is ReLU
+    CONV_BIAS, AFFINE = spec.get("conv_bias", True), spec.get("affine", True)
     configure(len(spec["kernels"][0]))
     return UNet(spec, input_channels, classes)
