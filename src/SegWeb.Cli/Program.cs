@@ -26,9 +26,11 @@ public static class Program
     private static IEnumerable<Command> AllCommands()
     {
         yield return VersionCommand.Create();
+        yield return InfoCommand.Create();
         yield return BenchCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
+        yield return StatsCommand.Create();
         yield return ModelsCommand.Create();
     }
 }
