@@ -19,9 +19,10 @@ public static class ModelsImportCommand
         var licence = new Option<string?>("--licence") { Description = "Licence of the weights, recorded in the package provenance." };
         var classMetadata = new Option<string?>("--class-metadata") { Description = "CSV of SNOMED codes and colours per structure in TotalSegmentator's layout (default: TotalSegmentator's own table)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing package of the same name." };
+        var configuration = new Option<string?>("--configuration") { Description = "The configuration to import when there are several (3d_fullres, or a Trainer__Plans__configuration folder name)." };
         var command = new Command("import", "Import an nnU-Net v2 results folder or zip as a SegWeb model package.")
         {
-            source, name, modelsDir, licence, classMetadata, overwrite,
+            source, name, modelsDir, licence, classMetadata, overwrite, configuration,
         };
         command.SetAction(parse =>
         {
@@ -39,6 +40,7 @@ public static class ModelsImportCommand
                 Licence = parse.GetValue(licence),
                 ClassMetadata = parse.GetValue(classMetadata) is { } csv ? ClassMetadataTable.Load(csv) : ClassMetadataTable.LoadTotalSegmentator(),
                 Overwrite = parse.GetValue(overwrite),
+                Configuration = parse.GetValue(configuration),
             };
 
             // The package folder is named after the package; without --name that is only known after reading plans.json.

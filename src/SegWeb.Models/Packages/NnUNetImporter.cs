@@ -44,7 +44,7 @@ public static class NnUNetImporter
                 throw new ModelFormatException(folderOrZip, "no such folder or zip");
             }
 
-            var configurationFolder = ResultsFolder.FindConfigurationFolder(root, folderOrZip);
+            var configurationFolder = ResultsFolder.FindConfigurationFolder(root, folderOrZip, options.Configuration);
             Directory.CreateDirectory(staging);
             ModelManifest manifest;
             try

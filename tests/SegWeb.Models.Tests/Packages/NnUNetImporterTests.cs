@@ -180,6 +180,38 @@ public sealed class NnUNetImporterTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.File("models")));
     }
 
+    [SkippableFact]
+    public void Several_configurations_need_a_choice()
+    {
+        using var temp = new TempDirectory("several");
+        var fullres = CopyCase(temp.File("Dataset999"));
+        var lowres = Path.Combine(Path.GetDirectoryName(fullres)!, "nnUNetTrainer__nnUNetPlans__3d_lowres");
+        CopyDirectory(fullres, lowres);
+        var root = temp.File("Dataset999");
+
+        var ex = Assert.Throws<ModelFormatException>(() => NnUNetImporter.Import(root, temp.File("models/a")));
+        Assert.Contains("several nnU-Net configurations", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("3d_lowres", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no configuration '2d'", Assert.Throws<ModelFormatException>(() =>
+            NnUNetImporter.Import(root, temp.File("models/b"), new ImportOptions { Configuration = "2d" })).Message, StringComparison.Ordinal);
+
+        var package = NnUNetImporter.Import(root, temp.File("models/c"), new ImportOptions { Configuration = "3d_fullres" });
+
+        Assert.Equal("3d_fullres", package.Manifest.Parts[0].Network.Configuration);
+        var byFolder = NnUNetImporter.Import(root, temp.File("models/d"), new ImportOptions { Configuration = "nnUNetTrainer__nnUNetPlans__3d_fullres" });
+        Assert.Equal(package.Manifest.Provenance.Sha256, byFolder.Manifest.Provenance.Sha256);
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+    }
+
     private static string CopyCase(string target)
     {
         var source = Path.Combine(ParityCases.Folder(Case), NnUNetReference.ConfigurationFolder);
