@@ -7,6 +7,7 @@ namespace SegWeb.Cli.Commands;
 /// <summary>`segweb models`: install, remove, import, list, verify and synth model packages.</summary>
 public static class ModelsCommand
 {
+    /// <summary>The `models` command group, with every subcommand.</summary>
     public static Command Create(TaskCatalog? catalog = null) => new("models", "Install, import, list, verify and remove segmentation models.")
     {
         ModelsInstallCommand.Create(CatalogImporter.Create(catalog ?? TaskCatalog.LoadEmbedded()), catalog),

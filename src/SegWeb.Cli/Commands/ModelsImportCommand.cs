@@ -11,6 +11,7 @@ namespace SegWeb.Cli.Commands;
 /// </summary>
 public static class ModelsImportCommand
 {
+    /// <summary>The `models import` command.</summary>
     public static Command Create()
     {
         var source = new Argument<string>("folder-or-zip") { Description = "An nnU-Net v2 results folder (…/Trainer__Plans__configuration or a folder above it) or its zip." };

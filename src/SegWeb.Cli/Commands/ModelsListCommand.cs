@@ -9,6 +9,7 @@ namespace SegWeb.Cli.Commands;
 /// <summary>`segweb models list [--models-dir DIR]`: the model packages installed, one line each.</summary>
 public static class ModelsListCommand
 {
+    /// <summary>The `models list` command.</summary>
     public static Command Create()
     {
         var modelsDir = new Option<string?>("--models-dir") { Description = "Models folder (default: $SEGWEB_MODELS_DIR or ~/.segweb/models)." };

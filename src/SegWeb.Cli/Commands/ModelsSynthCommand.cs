@@ -12,6 +12,7 @@ namespace SegWeb.Cli.Commands;
 /// </summary>
 public static class ModelsSynthCommand
 {
+    /// <summary>The `models synth` command (<paramref name="catalog"/>: the embedded catalogue when null).</summary>
     public static Command Create(TaskCatalog? catalog = null)
     {
         var like = new Option<string>("--like") { Description = "The model to imitate: <task>[-fast|-fastest][-partN], e.g. total-fast, total-part2.", Required = true };

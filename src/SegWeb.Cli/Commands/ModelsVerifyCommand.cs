@@ -8,6 +8,7 @@ namespace SegWeb.Cli.Commands;
 /// <summary>`segweb models verify &lt;name&gt;`: re-hash a package's files against the SHA-256 in its provenance.</summary>
 public static class ModelsVerifyCommand
 {
+    /// <summary>The `models verify` command.</summary>
     public static Command Create()
     {
         var name = new Argument<string>("name") { Description = "An installed model package's name." };

@@ -14,12 +14,16 @@ public sealed record ArchitectureTwin
     /// <summary>The --like name it was resolved from (total-fast, total-part2, …).</summary>
     public required string Like { get; init; }
 
+    /// <summary>The catalogue task the imitated model belongs to.</summary>
     public required CatalogTask Task { get; init; }
 
+    /// <summary>The task variant (default, fast, fastest).</summary>
     public required CatalogVariant Variant { get; init; }
 
+    /// <summary>The imitated model (dataset id, name, labels).</summary>
     public required CatalogModel Model { get; init; }
 
+    /// <summary>The network the twin gets (inferred, see <see cref="InferPlan"/>).</summary>
     public required UNetArchitecture Architecture { get; init; }
 
     /// <summary>nnU-Net patch size (network axis order).</summary>
