@@ -91,13 +91,15 @@ public static class ModelsImportCommand
     }
 }
 
-/// <summary>Model names are one plain folder below the models folder.</summary>
+/// <summary>Model names are one plain folder below the models folder: nothing that could reach elsewhere.</summary>
 internal static class ModelNames
 {
+    public static bool IsValid(string name) =>
+        name.Length > 0 && name == Path.GetFileName(name) && !name.StartsWith('.') && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0;
+
     public static void Check(string name)
     {
-        if (name.Length == 0 || name != Path.GetFileName(name) || name is "." or ".." || name.StartsWith('.')
-            || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        if (!IsValid(name))
         {
             throw new SegWebException($"'{name}' is not a valid model name (one folder name, not starting with '.')");
         }

@@ -214,14 +214,8 @@ public sealed class NnUNetImporterTests
 
     private static string CopyCase(string target)
     {
-        var source = Path.Combine(ParityCases.Folder(Case), NnUNetReference.ConfigurationFolder);
         var folder = Path.Combine(target, NnUNetReference.ConfigurationFolder);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var to = Path.Combine(folder, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
+        CopyDirectory(Path.Combine(ParityCases.Folder(Case), NnUNetReference.ConfigurationFolder), folder);
 
         Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(target)!, "models"));
         return folder;
