@@ -28,6 +28,7 @@ public static class Program
         yield return VersionCommand.Create();
         yield return InfoCommand.Create();
         yield return BenchCommand.Create();
+        yield return ConvertCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
         yield return StatsCommand.Create();

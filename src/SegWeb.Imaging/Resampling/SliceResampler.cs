@@ -36,43 +36,137 @@ internal sealed class SliceResampler
 
     public AxisKernel KernelZ => _z;
 
-    /// <summary>Per-thread buffers for <see cref="ResampleSlice"/>.</summary>
-    public sealed class Scratch(VolumeShape input, VolumeShape output)
+    /// <summary>Per-thread buffers for <see cref="ResampleSlice"/>: a few rows, not slices, on the X-first path.</summary>
+    public sealed class Scratch
     {
-        public float[] Accumulator { get; } = new float[input.SliceSize];
+        internal Scratch(SliceResampler owner)
+        {
+            var input = owner.Input;
+            var output = owner.Output;
+            if (owner._xFirst)
+            {
+                // One Z-combined input row, and a ring of X-resampled rows that the Y rows draw on.
+                Accumulator = new float[input.X];
+                RingRows = Math.Min(input.Y, owner._y.MaxLength + 2);
+                Middle = new float[RingRows * output.X];
+                RingTags = new int[RingRows];
+            }
+            else
+            {
+                Accumulator = new float[input.SliceSize];
+                Middle = new float[input.X * output.Y];
+                RingTags = [];
+            }
 
-        public float[] Middle { get; } = new float[Math.Max(output.X * input.Y, input.X * output.Y)];
+            Output = new float[output.SliceSize];
+        }
+
+        internal float[] Accumulator { get; }
+
+        internal float[] Middle { get; }
+
+        internal int RingRows { get; }
+
+        internal int[] RingTags { get; }
 
         /// <summary>One output slice, for callers that post-process before storing.</summary>
-        public float[] Output { get; } = new float[output.SliceSize];
+        public float[] Output { get; }
     }
 
-    public Scratch CreateScratch() => new(Input, Output);
+    public Scratch CreateScratch() => new(this);
 
     /// <summary>Computes output slice <paramref name="oz"/> of the source into <paramref name="destination"/> (X·Y floats).</summary>
     public void ResampleSlice<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination)
+        where TSource : class, ISliceSource => ResampleSlice(source, oz, scratch, destination, 0, Input.Y - 1);
+
+    /// <summary>
+    /// As <see cref="ResampleSlice{TSource}(TSource, int, Scratch, Span{float})"/>, for a source known to be zero
+    /// outside input rows <paramref name="rowMin"/>..<paramref name="rowMax"/> in every slice it reads (per-label
+    /// indicators): those rows are not computed.
+    /// </summary>
+    public void ResampleSlice<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination, int rowMin, int rowMax)
         where TSource : class, ISliceSource
     {
-        var acc = scratch.Accumulator.AsSpan();
-        acc.Clear();
-        int start = _z.Start[oz], offset = _z.Offset[oz];
-        for (int k = 0; k < _z.Length[oz]; k++)
-        {
-            source.Accumulate(start + k, _z.Weights[offset + k], acc);
-        }
-
-        int nx = Input.X, ny = Input.Y, ox = Output.X, oy = Output.Y;
         if (_xFirst)
         {
-            var mid = scratch.Middle.AsSpan(0, ox * ny);
-            ApplyX(acc, nx, ny, mid, ox);
-            ApplyY(mid, ox, destination);
+            ResampleSliceXFirst(source, oz, scratch, destination, rowMin, rowMax);
+            return;
         }
-        else
+
+        var acc = scratch.Accumulator.AsSpan();
+        AccumulateZ(source, oz, 0, acc);
+        var mid = scratch.Middle.AsSpan(0, Input.X * Output.Y);
+        ApplyY(acc, Input.X, mid);
+        ApplyX(mid, Input.X, Output.Y, destination, Output.X);
+    }
+
+    private void AccumulateZ<TSource>(TSource source, int oz, int start, Span<float> acc)
+        where TSource : class, ISliceSource
+    {
+        acc.Clear();
+        int first = _z.Start[oz], offset = _z.Offset[oz];
+        for (int k = 0; k < _z.Length[oz]; k++)
         {
-            var mid = scratch.Middle.AsSpan(0, nx * oy);
-            ApplyY(acc, nx, mid);
-            ApplyX(mid, nx, oy, destination, ox);
+            source.Accumulate(first + k, start, _z.Weights[offset + k], acc);
+        }
+    }
+
+    /// <summary>
+    /// Streams rows: input row y is Z-combined and X-resampled only when an output row first needs it, into a
+    /// small ring (rows of consecutive output rows overlap), so the scratch is a few rows instead of a slice.
+    /// </summary>
+    private void ResampleSliceXFirst<TSource>(TSource source, int oz, Scratch scratch, Span<float> destination, int rowMin, int rowMax)
+        where TSource : class, ISliceSource
+    {
+        int nx = Input.X, ox = Output.X, ring = scratch.RingRows;
+        var tags = scratch.RingTags;
+        Array.Fill(tags, -1);
+        var acc = scratch.Accumulator.AsSpan();
+        var mid = scratch.Middle.AsSpan();
+        for (int o = 0; o < _y.OutputLength; o++)
+        {
+            var outRow = destination.Slice(o * ox, ox);
+            int start = _y.Start[o], offset = _y.Offset[o], length = _y.Length[o];
+            if (start > rowMax || start + length - 1 < rowMin)
+            {
+                outRow.Clear(); // every row it reads is zero
+                continue;
+            }
+
+            for (int k = 0; k < length; k++)
+            {
+                int y = start + k;
+                int slot = y % ring;
+                var row = mid.Slice(slot * ox, ox);
+                if (y < rowMin || y > rowMax)
+                {
+                    if (tags[slot] != y)
+                    {
+                        row.Clear();
+                        tags[slot] = y;
+                    }
+                }
+                else if (tags[slot] != y)
+                {
+                    AccumulateZ(source, oz, y * nx, acc);
+                    ApplyX(acc, nx, 1, row, ox);
+                    tags[slot] = y;
+                }
+
+                float w = _y.Weights[offset + k];
+                if (k == 0)
+                {
+                    // First term writes instead of adding (saves clearing the row).
+                    for (int i = 0; i < ox; i++)
+                    {
+                        outRow[i] = w * row[i];
+                    }
+                }
+                else
+                {
+                    Axpy(w, row, outRow);
+                }
+            }
         }
     }
 
@@ -131,7 +225,7 @@ internal sealed class SliceResampler
         var sum = Vector<float>.Zero;
         for (int v = 0; v < va.Length; v++)
         {
-            sum += va[v] * vb[v];
+            sum = Vector.FusedMultiplyAdd(va[v], vb[v], sum);
         }
 
         float total = Vector.Sum(sum);
@@ -153,7 +247,7 @@ internal sealed class SliceResampler
             var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
             for (int v = 0; v < vx.Length; v++)
             {
-                vy[v] += vw * vx[v];
+                vy[v] = Vector.FusedMultiplyAdd(vw, vx[v], vy[v]);
             }
 
             i = vx.Length * Vector<float>.Count;

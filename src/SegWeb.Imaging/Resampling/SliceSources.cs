@@ -3,19 +3,20 @@ using System.Runtime.InteropServices;
 
 namespace SegWeb.Imaging.Resampling;
 
-/// <summary>Where the Z pass reads input slices from: adds weight × (a function of) one input slice to a float accumulator.</summary>
+/// <summary>Where the Z pass reads input from: adds weight × (a function of) a run of input slice z to a float accumulator.</summary>
 internal interface ISliceSource
 {
-    void Accumulate(int z, float weight, Span<float> accumulator);
+    /// <summary>accumulator[i] += weight · f(slice z, element start + i) for every i of the accumulator.</summary>
+    void Accumulate(int z, int start, float weight, Span<float> accumulator);
 }
 
 /// <summary>The stored voxel values of a volume, converted to float (widening and vectorised for int16 and float32).</summary>
 internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
     where T : unmanaged, INumber<T>
 {
-    public void Accumulate(int z, float weight, Span<float> accumulator)
+    public void Accumulate(int z, int start, float weight, Span<float> accumulator)
     {
-        var src = data.AsSpan(z * sliceSize, sliceSize);
+        var src = data.AsSpan((z * sliceSize) + start, accumulator.Length);
         if (typeof(T) == typeof(short))
         {
             AccumulateInt16(MemoryMarshal.Cast<T, short>(src), weight, accumulator);
@@ -43,7 +44,7 @@ internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
             var a = MemoryMarshal.Cast<float, Vector<float>>(acc);
             for (int v = 0; v < s.Length; v++)
             {
-                a[v] += w * s[v];
+                a[v] = Vector.FusedMultiplyAdd(w, s[v], a[v]);
             }
 
             i = s.Length * Vector<float>.Count;
@@ -66,8 +67,8 @@ internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
             for (int v = 0; v < s.Length; v++)
             {
                 Vector.Widen(s[v], out Vector<int> lo, out Vector<int> hi);
-                a[2 * v] += w * Vector.ConvertToSingle(lo);
-                a[(2 * v) + 1] += w * Vector.ConvertToSingle(hi);
+                a[2 * v] = Vector.FusedMultiplyAdd(w, Vector.ConvertToSingle(lo), a[2 * v]);
+                a[(2 * v) + 1] = Vector.FusedMultiplyAdd(w, Vector.ConvertToSingle(hi), a[(2 * v) + 1]);
             }
 
             i = s.Length * Vector<short>.Count;
@@ -84,9 +85,9 @@ internal sealed class VoxelSource<T>(T[] data, int sliceSize) : ISliceSource
 internal sealed class IndicatorSource<T>(T[] data, int sliceSize, T label) : ISliceSource
     where T : unmanaged, INumber<T>
 {
-    public void Accumulate(int z, float weight, Span<float> accumulator)
+    public void Accumulate(int z, int start, float weight, Span<float> accumulator)
     {
-        var src = data.AsSpan(z * sliceSize, sliceSize);
+        var src = data.AsSpan((z * sliceSize) + start, accumulator.Length);
         for (int i = 0; i < src.Length; i++)
         {
             if (src[i] == label)

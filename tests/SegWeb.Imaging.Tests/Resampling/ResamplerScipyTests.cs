@@ -11,7 +11,7 @@ namespace SegWeb.Imaging.Tests.ResamplingTests;
 /// include exact .5 ties, e.g. 9 → 3 and 1 → n, so tie handling is covered, not avoided). Orders 1 and 3: SegWeb
 /// accumulates in float32 over ≤ ~30 weights whose absolute sum is ≤ ~1.7, so the error is a few float32 ulps
 /// of the largest input magnitude; the bound used is 2e-6 × max|input| (observed: ≤ 3e-7; scipy works in float64; its own
-/// rounding is negligible). Kernel weights below 1e-9 of a row's largest are dropped, which adds < 1e-8 relative.
+/// rounding is negligible). Kernel weights below 1e-7 of a row's largest are dropped, which adds ≲ 3e-7 relative.
 /// </summary>
 public class ResamplerScipyTests
 {
