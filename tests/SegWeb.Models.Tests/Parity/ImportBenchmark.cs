@@ -16,7 +16,7 @@ public sealed class ImportBenchmark(ITestOutputHelper output)
     [SkippableFact]
     public void Import_of_a_full_size_part_model()
     {
-        Skip.IfNot(Environment.GetEnvironmentVariable("SEGWEB_BENCH") == "1", "benchmark: set SEGWEB_BENCH=1 to run (writes a 250 MB checkpoint)");
+        Skip.IfNot(Environment.GetEnvironmentVariable("SEGWEB_BENCH") == "1", "benchmark: set SEGWEB_BENCH=1 to run (writes a 125 MB checkpoint)");
         NnUNetReference.RequireTorch();
         using var temp = new TempDirectory("bench-import");
         int[] features = [32, 64, 128, 256, 320, 320];
