@@ -34,13 +34,6 @@ public static class Program
         yield return StatsCommand.Create();
         yield return DicomSegCommand.Create();
         yield return DeidentifyCommand.Create();
-        // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
-        // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) and ModelsRemoveCommand.Create() to its
-        // subcommands instead of this group.
-        yield return new Command("models", "Install and remove segmentation models.")
-        {
-            ModelsInstallCommand.Create(ModelsInstallCommand.ImporterNotWired),
-            ModelsRemoveCommand.Create(),
-        };
+        yield return ModelsCommand.Create();
     }
 }
