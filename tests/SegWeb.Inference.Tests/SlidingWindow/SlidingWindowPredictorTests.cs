@@ -1,0 +1,107 @@
+using SegWeb.Inference.Progress;
+using SegWeb.Inference.Runtime;
+using SegWeb.Inference.SlidingWindow;
+
+namespace SegWeb.Inference.Tests.SlidingWindow;
+
+public sealed class SlidingWindowPredictorTests
+{
+    [Theory]
+    [InlineData(19, 23, 30, 1, false)]
+    [InlineData(6, 20, 10, 2, true)]
+    [InlineData(9, 17, 13, 3, true)]
+    public void A_pointwise_network_comes_back_unchanged_through_padding_batching_mirroring_and_folds(int d, int h, int w, int batch, bool mirror)
+    {
+        var random = new Random(d * h * w);
+        int[] size = [d, h, w];
+        var image = Enumerable.Range(0, d * h * w).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        float[] scaleA = [1, -2, 0.5f], offsetA = [0, 0.3f, -0.1f];
+        float[] scaleB = [1.5f, -1, 0.25f], offsetB = [0.2f, 0.1f, 0.4f];
+        var folds = new ITileNetwork[] { new PointwiseNetwork(scaleA, offsetA), new PointwiseNetwork(scaleB, offsetB) };
+        var logits = new float[3 * d * h * w];
+        var predictor = new SlidingWindowPredictor(folds, new SlidingWindowOptions
+        {
+            PatchSize = [8, 16, 12],
+            BatchSize = batch,
+            MirrorAxes = mirror ? [0, 1, 2] : null,
+            LogitsHandler = (plane, values) =>
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    values.Slice(c * h * w, h * w).CopyTo(logits.AsSpan((((c * d) + plane) * h * w), h * w));
+                }
+            },
+        });
+        var result = predictor.Predict(image, size);
+        Assert.Equal(mirror ? 16 : 2, predictor.RunsPerTile);
+        for (int i = 0; i < image.Length; i++)
+        {
+            int best = 0;
+            float bestValue = float.NegativeInfinity;
+            for (int c = 0; c < 3; c++)
+            {
+                float expected = (((scaleA[c] + scaleB[c]) * image[i]) + offsetA[c] + offsetB[c]) / 2;
+                Assert.True(Math.Abs(logits[(c * image.Length) + i] - expected) < 1e-5, $"voxel {i} class {c}");
+                if (expected > bestValue)
+                {
+                    (best, bestValue) = (c, expected);
+                }
+            }
+
+            Assert.Equal(best, result.Labels[i]);
+        }
+    }
+
+    [Fact]
+    public void Progress_fractions_increase_monotonically_to_one_with_an_eta()
+    {
+        var events = new List<InferenceProgress>();
+        var predictor = new SlidingWindowPredictor([new PointwiseNetwork([1, -1], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4], MirrorAxes = [0, 2] });
+        predictor.Predict(new float[10 * 9 * 8], [10, 9, 8], new SynchronousProgress(events.Add));
+        Assert.True(events.Count > 10);
+        Assert.All(events, e => Assert.Equal(InferenceStages.Predict, e.Stage));
+        Assert.Equal(0, events[0].Fraction);
+        Assert.Equal(1, events[^1].Fraction);
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.Second.Fraction >= p.First.Fraction));
+        Assert.True(events.Zip(events.Skip(1)).Count(p => p.Second.Fraction > p.First.Fraction) >= 10);
+        Assert.Equal(TimeSpan.Zero, events[^1].Eta);
+    }
+
+    [Fact]
+    public void Cancellation_stops_within_one_network_run()
+    {
+        using var cts = new CancellationTokenSource();
+        var network = new PointwiseNetwork([1, -1], [0, 0]) { AfterRun = runs => { if (runs == 5) { cts.Cancel(); } } };
+        var predictor = new SlidingWindowPredictor([network], new SlidingWindowOptions { PatchSize = [4, 4, 4] });
+        Assert.ThrowsAny<OperationCanceledException>(() => predictor.Predict(new float[40 * 40 * 40], [40, 40, 40], null, cts.Token));
+        Assert.Equal(5, network.Runs);
+    }
+
+    [Fact]
+    public void A_request_above_the_memory_limit_is_refused_before_allocating()
+    {
+        // 117 classes + background over a 512×512×824 CT in float32 slabs of one 128-plane patch: above 3 GiB.
+        var predictor = new SlidingWindowPredictor([new PointwiseNetwork(new float[118], new float[118])], new SlidingWindowOptions { PatchSize = [128, 128, 128] });
+        long estimate = predictor.EstimateBytes([824, 512, 512]);
+        Assert.True(estimate > SlidingWindowOptions.DefaultMemoryLimitBytes);
+        var small = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4], MemoryLimitBytes = 10_000 });
+        var e = Assert.Throws<InferenceException>(() => small.Predict(new float[30 * 30 * 30], [30, 30, 30]));
+        Assert.Contains("MiB", e.Message, StringComparison.Ordinal);
+        Assert.Contains("30×30×30", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_requests_are_inference_errors()
+    {
+        var predictor = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4] });
+        Assert.Throws<InferenceException>(() => predictor.Predict(new float[10], [3, 3, 3]));
+        Assert.Throws<InferenceException>(() => new SlidingWindowPredictor([new PointwiseNetwork([1], [0])], new SlidingWindowOptions { PatchSize = [4, 4, 4], MirrorAxes = [0, 3] }));
+        Assert.Throws<InferenceException>(() => new SlidingWindowPredictor([new PointwiseNetwork([1], [0]), new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4] }));
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need events in order, on the calling thread.</summary>
+    private sealed class SynchronousProgress(Action<InferenceProgress> handler) : IProgress<InferenceProgress>
+    {
+        public void Report(InferenceProgress value) => handler(value);
+    }
+}
