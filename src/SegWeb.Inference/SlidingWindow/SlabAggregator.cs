@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace SegWeb.Inference.SlidingWindow;
 
@@ -24,7 +25,8 @@ public sealed class SlabAggregator
     private readonly int[] _patch;
     private readonly int _ring;
     private readonly int _planeSize;
-    private readonly float[][] _sums;
+    private readonly float[][]? _sums;
+    private readonly Half[][]? _halfSums;
     private readonly float[] _weights;
     private readonly PaddingRegion _crop;
     private readonly byte[] _labels;
@@ -38,7 +40,9 @@ public sealed class SlabAggregator
     /// <param name="patchSize">The patch size, network order.</param>
     /// <param name="crop">Where the unpadded image lies inside the padded one.</param>
     /// <param name="logitsHandler">Optional receiver of each finalised plane's logits (for export or tests).</param>
-    public SlabAggregator(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, PaddingRegion crop, PlaneLogitsHandler? logitsHandler = null)
+    /// <param name="precision">Storage of the sums (<see cref="AccumulatorPrecision.Auto"/> means Single here).</param>
+    public SlabAggregator(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, PaddingRegion crop, PlaneLogitsHandler? logitsHandler = null,
+        AccumulatorPrecision precision = AccumulatorPrecision.Single)
     {
         ArgumentNullException.ThrowIfNull(paddedSize);
         ArgumentNullException.ThrowIfNull(patchSize);
@@ -61,10 +65,21 @@ public sealed class SlabAggregator
             throw new InferenceException($"one class of the accumulator ({_ring} planes of {_height}×{_width}) exceeds the largest array .NET allows");
         }
 
-        _sums = new float[classes][];
-        for (int c = 0; c < classes; c++)
+        if (precision == AccumulatorPrecision.Half)
         {
-            _sums[c] = new float[ringValues];
+            _halfSums = new Half[classes][];
+            for (int c = 0; c < classes; c++)
+            {
+                _halfSums[c] = new Half[ringValues];
+            }
+        }
+        else
+        {
+            _sums = new float[classes][];
+            for (int c = 0; c < classes; c++)
+            {
+                _sums[c] = new float[ringValues];
+            }
         }
 
         _weights = new float[ringValues];
@@ -72,7 +87,8 @@ public sealed class SlabAggregator
     }
 
     /// <summary>Bytes this accumulator holds for a given geometry (sums, weights and the label output), for the memory check.</summary>
-    public static long EstimateBytes(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, IReadOnlyList<int> outputSize)
+    public static long EstimateBytes(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, IReadOnlyList<int> outputSize,
+        AccumulatorPrecision precision = AccumulatorPrecision.Single)
     {
         ArgumentNullException.ThrowIfNull(paddedSize);
         ArgumentNullException.ThrowIfNull(patchSize);
@@ -81,7 +97,8 @@ public sealed class SlabAggregator
         long plane = (long)paddedSize[1] * paddedSize[2];
         long labels = (long)outputSize[0] * outputSize[1] * outputSize[2];
         long logitsPlane = (long)classes * outputSize[1] * outputSize[2] * sizeof(float);
-        return ((classes + 1) * ring * plane * sizeof(float)) + labels + logitsPlane;
+        int sumBytes = precision == AccumulatorPrecision.Half ? 2 : sizeof(float);
+        return (((classes * sumBytes) + sizeof(float)) * ring * plane) + labels + logitsPlane;
     }
 
     /// <summary>The argmax labels of the unpadded image (depth, height, width; width fastest). Complete after <see cref="Complete"/>.</summary>
@@ -94,7 +111,7 @@ public sealed class SlabAggregator
     /// Adds one tile: <paramref name="tileLogits"/> is classes × patch (class slowest) of already averaged logits,
     /// weighted here by <paramref name="gaussian"/> (one patch).
     /// </summary>
-    public void Add(TileOrigin origin, ReadOnlySpan<float> tileLogits, ReadOnlySpan<float> gaussian)
+    public void Add(TileOrigin origin, ReadOnlyMemory<float> tileLogits, ReadOnlyMemory<float> gaussian)
     {
         int pd = _patch[0], ph = _patch[1], pw = _patch[2];
         int patchVoxels = pd * ph * pw;
@@ -116,30 +133,34 @@ public sealed class SlabAggregator
         FinalizeBelow(origin.D);
         _touchedBelow = Math.Max(_touchedBelow, origin.D + pd);
 
-        // Spans cannot cross into lambdas; unsafe pointers would, but copying the tile to an array is cheaper to
-        // reason about and costs one patch-sized copy per tile.
-        var tile = tileLogits.ToArray();
-        var map = gaussian.ToArray();
-        var sums = _sums;
-        var weights = _weights;
-        int ring = _ring, height = _height, width = _width;
-        Parallel.For(0, (_classes + 1) * pd, unit =>
+        int ring = _ring, height = _height, width = _width, classes = _classes;
+        Parallel.For(0, (classes + 1) * pd, unit =>
         {
             int c = unit / pd;
             int dz = unit % pd;
             int slot = (origin.D + dz) % ring;
+            var map = gaussian.Span;
+            var tile = tileLogits.Span;
+            float[]? row = _halfSums is not null && c < classes ? new float[pw] : null;
             for (int dy = 0; dy < ph; dy++)
             {
-                int src = (dz * ph + dy) * pw;
-                int dst = (slot * height + origin.H + dy) * width + origin.W;
-                var g = map.AsSpan(src, pw);
-                if (c == _classes)
+                int src = (((dz * ph) + dy) * pw);
+                int dst = (((slot * height) + origin.H + dy) * width) + origin.W;
+                var g = map.Slice(src, pw);
+                if (c == classes)
                 {
-                    AddInPlace(weights.AsSpan(dst, pw), g);
+                    AddInPlace(_weights.AsSpan(dst, pw), g);
+                }
+                else if (row is null)
+                {
+                    MultiplyAdd(_sums![c].AsSpan(dst, pw), tile.Slice((c * patchVoxels) + src, pw), g);
                 }
                 else
                 {
-                    MultiplyAdd(sums[c].AsSpan(dst, pw), tile.AsSpan((c * patchVoxels) + src, pw), g);
+                    var stored = _halfSums![c].AsSpan(dst, pw);
+                    TensorPrimitives.ConvertToSingle(stored, row);
+                    MultiplyAdd(row, tile.Slice((c * patchVoxels) + src, pw), g);
+                    TensorPrimitives.ConvertToHalf(row, stored);
                 }
             }
         });
@@ -186,7 +207,12 @@ public sealed class SlabAggregator
         {
             int slot = p % _ring;
             _weights.AsSpan(slot * _planeSize, _planeSize).Clear();
-            foreach (var s in _sums)
+            foreach (var s in _sums ?? [])
+            {
+                s.AsSpan(slot * _planeSize, _planeSize).Clear();
+            }
+
+            foreach (var s in _halfSums ?? [])
             {
                 s.AsSpan(slot * _planeSize, _planeSize).Clear();
             }
@@ -205,9 +231,20 @@ public sealed class SlabAggregator
         var labels = _labels.AsSpan((int)labelStart, outW);
         var bestValues = new float[outW];
         bestValues.AsSpan().Fill(float.NegativeInfinity);
+        var converted = _halfSums is null ? null : new float[outW];
         for (int c = 0; c < _classes; c++)
         {
-            var sum = _sums[c].AsSpan(src, outW);
+            ReadOnlySpan<float> sum;
+            if (converted is null)
+            {
+                sum = _sums![c].AsSpan(src, outW);
+            }
+            else
+            {
+                TensorPrimitives.ConvertToSingle(_halfSums![c].AsSpan(src, outW), converted);
+                sum = converted;
+            }
+
             var logits = logitPlanes is null
                 ? Span<float>.Empty
                 : logitPlanes.AsSpan((((((plane - firstPlane) * _classes) + c) * outH) + outY) * outW, outW);

@@ -24,6 +24,9 @@ public sealed record SlidingWindowOptions
     /// <summary>Refuse (InferenceException) when the estimated peak exceeds this many bytes.</summary>
     public long MemoryLimitBytes { get; init; } = DefaultMemoryLimitBytes;
 
+    /// <summary>Storage of the per-class sums (default Auto: float32 when it fits <see cref="MemoryLimitBytes"/>, else half).</summary>
+    public AccumulatorPrecision Precision { get; init; } = AccumulatorPrecision.Auto;
+
     /// <summary>Receives each finalised plane's logits (export of probabilities/logits, tests); null: labels only.</summary>
     public PlaneLogitsHandler? LogitsHandler { get; init; }
 }
@@ -33,4 +36,5 @@ public sealed record SlidingWindowOptions
 /// <param name="Size">Depth, height, width.</param>
 /// <param name="Tiles">Tiles run (per fold and mirror).</param>
 /// <param name="EstimatedPeakBytes">The memory estimate the run was admitted with.</param>
-public sealed record SlidingWindowResult(byte[] Labels, int[] Size, int Tiles, long EstimatedPeakBytes);
+/// <param name="Precision">The accumulator precision used (Auto resolved).</param>
+public sealed record SlidingWindowResult(byte[] Labels, int[] Size, int Tiles, long EstimatedPeakBytes, AccumulatorPrecision Precision);

@@ -59,8 +59,9 @@ public sealed class SlidingWindowPredictor
     /// <summary>Network runs per tile: folds × (1 + non-empty mirror combinations).</summary>
     public int RunsPerTile => _folds.Count * _mirrorCombinations.Length;
 
-    /// <summary>Estimated peak bytes the prediction allocates for an image of <paramref name="size"/> (depth, height, width).</summary>
-    public long EstimateBytes(IReadOnlyList<int> size)
+    /// <summary>Estimated peak bytes the prediction allocates for an image of <paramref name="size"/> (depth, height, width),
+    /// beyond the input image itself, with the sums stored at <paramref name="precision"/>.</summary>
+    public long EstimateBytes(IReadOnlyList<int> size, AccumulatorPrecision precision = AccumulatorPrecision.Single)
     {
         ArgumentNullException.ThrowIfNull(size);
         var padding = PaddingRegion.For(size, _patch);
@@ -69,7 +70,7 @@ public sealed class SlidingWindowPredictor
         long batch = _options.BatchSize;
         // Input batch, its mirrored copy, network output, and the per-tile averaged logits.
         long buffers = ((2 * batch * inC) + (2 * batch * outC) + 1) * patchVoxels * sizeof(float);
-        return SlabAggregator.EstimateBytes(outC, padding.PaddedSize, _patch, size) + buffers;
+        return SlabAggregator.EstimateBytes(outC, padding.PaddedSize, _patch, size, precision) + buffers;
     }
 
     /// <summary>
@@ -92,17 +93,23 @@ public sealed class SlidingWindowPredictor
             throw new InferenceException($"image holds {image.LongLength} values; {inC} channel(s) of {string.Join("×", size)} need {inC * voxels}");
         }
 
-        long estimate = EstimateBytes(size);
+        var precision = _options.Precision;
+        if (precision == AccumulatorPrecision.Auto)
+        {
+            precision = EstimateBytes(size, AccumulatorPrecision.Single) <= _options.MemoryLimitBytes ? AccumulatorPrecision.Single : AccumulatorPrecision.Half;
+        }
+
+        long estimate = EstimateBytes(size, precision);
         if (estimate > _options.MemoryLimitBytes)
         {
             throw new InferenceException(
-                $"sliding window over {string.Join("×", size)} with {outC} classes and patch {string.Join("×", _patch)} needs about {estimate / (1 << 20)} MiB, above the limit of {_options.MemoryLimitBytes / (1 << 20)} MiB");
+                $"sliding window over {string.Join("×", size)} with {outC} classes and patch {string.Join("×", _patch)} needs about {estimate / (1 << 20)} MiB ({precision} sums), above the limit of {_options.MemoryLimitBytes / (1 << 20)} MiB");
         }
 
         var padding = PaddingRegion.For(size, _patch);
         var tiles = TilePlanner.Tiles(padding.PaddedSize, _patch, _options.StepSize);
         var gaussian = _options.UseGaussian ? GaussianImportanceMap.Compute(_patch) : Enumerable.Repeat(1f, _patch[0] * _patch[1] * _patch[2]).ToArray();
-        var aggregator = new SlabAggregator(outC, padding.PaddedSize, _patch, padding, _options.LogitsHandler);
+        var aggregator = new SlabAggregator(outC, padding.PaddedSize, _patch, padding, _options.LogitsHandler, precision);
         var stage = new StageProgress(progress, InferenceStages.Predict, (long)tiles.Count * RunsPerTile);
 
         int patchVoxels = _patch[0] * _patch[1] * _patch[2];
@@ -150,15 +157,12 @@ public sealed class SlidingWindowPredictor
 
             for (int b = 0; b < count; b++)
             {
-                var tile = averaged.AsSpan(b * outC * patchVoxels, outC * patchVoxels);
+                var tile = averaged.AsMemory(b * outC * patchVoxels, outC * patchVoxels);
                 if (RunsPerTile > 1)
                 {
                     // nnU-Net divides the mirror sum by its count and the fold sum by its count; one division by the
                     // product is the same average.
-                    for (int i = 0; i < tile.Length; i++)
-                    {
-                        tile[i] /= RunsPerTile;
-                    }
+                    System.Numerics.Tensors.TensorPrimitives.Divide(tile.Span, RunsPerTile, tile.Span);
                 }
 
                 aggregator.Add(tiles[first + b], tile, gaussian);
@@ -167,7 +171,7 @@ public sealed class SlidingWindowPredictor
 
         aggregator.Complete();
         stage.Complete();
-        return new SlidingWindowResult(aggregator.Labels, [.. size], tiles.Count * RunsPerTile, estimate);
+        return new SlidingWindowResult(aggregator.Labels, [.. size], tiles.Count * RunsPerTile, estimate, precision);
     }
 
     /// <summary>nnU-Net's mirror set: no flip, then every non-empty combination of the axes, by size then order.</summary>

@@ -5,12 +5,16 @@ namespace SegWeb.Inference.Tests.SlidingWindow;
 public sealed class SlabAggregatorTests
 {
     [Theory]
-    [InlineData(1, 3)]
-    [InlineData(2, 5)]
-    [InlineData(3, 2)]
-    [InlineData(4, 7)]
-    public void Slab_aggregation_equals_whole_volume_aggregation_on_random_tiles(int seed, int classes)
+    [InlineData(1, 3, AccumulatorPrecision.Single)]
+    [InlineData(2, 5, AccumulatorPrecision.Single)]
+    [InlineData(3, 2, AccumulatorPrecision.Single)]
+    [InlineData(4, 7, AccumulatorPrecision.Single)]
+    [InlineData(5, 4, AccumulatorPrecision.Half)]
+    [InlineData(6, 6, AccumulatorPrecision.Half)]
+    public void Slab_aggregation_equals_whole_volume_aggregation_on_random_tiles(int seed, int classes, AccumulatorPrecision precision)
     {
+        // Half sums keep 11 significant bits; each of the few additions per voxel rounds once.
+        double tolerance = precision == AccumulatorPrecision.Half ? 4e-3 : 1e-5;
         var random = new Random(seed);
         int[] patch = [random.Next(2, 7), random.Next(2, 7), random.Next(2, 7)];
         int[] size = [patch[0] + random.Next(0, 15), patch[1] + random.Next(0, 9), patch[2] + random.Next(0, 9)];
@@ -71,7 +75,7 @@ public sealed class SlabAggregatorTests
             {
                 values.Slice(c * planeVoxels, planeVoxels).CopyTo(received.AsSpan((int)((c * voxels) + ((long)plane * planeVoxels)), planeVoxels));
             }
-        });
+        }, precision);
         for (int t = 0; t < tiles.Count; t++)
         {
             aggregator.Add(tiles[t], logits[t], gaussian);
@@ -81,21 +85,35 @@ public sealed class SlabAggregatorTests
 
         aggregator.Complete();
         Assert.Equal(Enumerable.Range(0, size[0]), planesSeen);
+        int nearTies = 0;
         for (long v = 0; v < voxels; v++)
         {
             int best = 0;
+            var expected = new double[classes];
             for (int c = 0; c < classes; c++)
             {
-                double expected = sums[(c * voxels) + v] / weights[v];
-                Assert.True(Math.Abs(received[(c * voxels) + v] - expected) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"voxel {v} class {c}: {received[(c * voxels) + v]} vs {expected}");
-                if (expected > sums[(best * voxels) + v] / weights[v])
+                expected[c] = sums[(c * voxels) + v] / weights[v];
+                Assert.True(Math.Abs(received[(c * voxels) + v] - expected[c]) <= tolerance * Math.Max(1, Math.Abs(expected[c])), $"voxel {v} class {c}: {received[(c * voxels) + v]} vs {expected[c]}");
+                if (expected[c] > expected[best])
                 {
                     best = c;
                 }
             }
 
-            Assert.Equal(best, aggregator.Labels[v]);
+            // The label is the argmax of what the aggregator computed; it equals the exact argmax unless two classes
+            // are closer than the storage precision can tell apart.
+            double runnerUp = expected.Where((_, c) => c != best).DefaultIfEmpty(double.NegativeInfinity).Max();
+            if (expected[best] - runnerUp > 2 * tolerance * Math.Max(1, Math.Abs(expected[best])))
+            {
+                Assert.Equal(best, aggregator.Labels[v]);
+            }
+            else
+            {
+                nearTies++;
+            }
         }
+
+        Assert.True(nearTies < voxels / 50, $"{nearTies} near ties of {voxels}");
     }
 
     [Fact]
@@ -135,6 +153,8 @@ public sealed class SlabAggregatorTests
     [Fact]
     public void Memory_estimate_grows_with_patch_depth_and_plane_not_with_volume_depth()
     {
+        long half = SlabAggregator.EstimateBytes(118, [200, 512, 512], [128, 128, 128], [200, 512, 512], AccumulatorPrecision.Half);
+        Assert.Equal(((118L * 2) + 4) * 128 * 512 * 512, half - (200L * 512 * 512) - (118L * 512 * 512 * 4));
         long shallow = SlabAggregator.EstimateBytes(118, [200, 512, 512], [128, 128, 128], [200, 512, 512]);
         long deep = SlabAggregator.EstimateBytes(118, [2000, 512, 512], [128, 128, 128], [2000, 512, 512]);
         // Only the byte labels of the extra planes differ: 1800 planes × 512 × 512 bytes.

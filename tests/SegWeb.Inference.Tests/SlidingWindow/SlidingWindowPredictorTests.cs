@@ -91,6 +91,25 @@ public sealed class SlidingWindowPredictorTests
     }
 
     [Fact]
+    public void Auto_precision_switches_to_half_sums_when_float_sums_exceed_the_limit()
+    {
+        var folds = new ITileNetwork[] { new PointwiseNetwork([1, -1, 0.5f, 2], [0, 0.1f, 0, -0.2f]) };
+        int[] size = [40, 48, 48];
+        var probe = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16] });
+        long single = probe.EstimateBytes(size, AccumulatorPrecision.Single), half = probe.EstimateBytes(size, AccumulatorPrecision.Half);
+        Assert.True(half < single);
+        var image = Enumerable.Range(0, 40 * 48 * 48).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
+        var roomy = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16], MemoryLimitBytes = single }).Predict(image, size);
+        var tight = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16], MemoryLimitBytes = (single + half) / 2 }).Predict(image, size);
+        Assert.Equal(AccumulatorPrecision.Single, roomy.Precision);
+        Assert.Equal(AccumulatorPrecision.Half, tight.Precision);
+        Assert.Equal(half, tight.EstimatedPeakBytes);
+        // Pointwise logits x, −x+0.1, x/2, 2x−0.2 are well separated except near their crossings.
+        int differ = roomy.Labels.Zip(tight.Labels).Count(p => p.First != p.Second);
+        Assert.True(differ < image.Length / 200, $"{differ} labels differ between float and half sums");
+    }
+
+    [Fact]
     public void Bad_requests_are_inference_errors()
     {
         var predictor = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4] });
