@@ -75,7 +75,6 @@ public sealed class NnUNetParityTests(ITestOutputHelper output)
         Assert.Equal(-980.0, manifest.Normalization[0].ClipLow);
 
         using var cache = new ModelSessionCache();
-        var folds = package.FoldFiles(part).Select(f => (ITileNetwork)cache.Runner(f, part.Network.InputName, part.Network.OutputName)).ToList();
         var layout = new NetworkLayout(transpose);
         var size = layout.NetworkSize(shape);
         var image = layout.ToNetwork([volume]);
@@ -85,9 +84,11 @@ public sealed class NnUNetParityTests(ITestOutputHelper output)
         int classes = part.OutputChannels;
         int planeVoxels = size[1] * size[2];
         var logits = new float[classes * size[0] * planeVoxels];
-        var predictor = new SlidingWindowPredictor(folds, new SlidingWindowOptions
+        var defaults = PackagePrediction.OptionsFor(manifest);
+        Assert.Equal(new[] { 0, 1, 2 }, defaults.MirrorAxes);
+        Assert.Equal(0.5, defaults.StepSize);
+        var predictor = PackagePrediction.Create(cache, package, part, defaults with
         {
-            PatchSize = manifest.PatchSize,
             StepSize = step,
             MirrorAxes = mirror,
             BatchSize = batch,
