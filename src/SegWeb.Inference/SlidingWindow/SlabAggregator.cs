@@ -187,17 +187,20 @@ public sealed class SlabAggregator
         int lo = Math.Max(first, cropD0), hi = Math.Min(end, cropD1);
         if (hi > lo)
         {
-            int outH = _crop.Size[1], outW = _crop.Size[2];
-            int rows = (hi - lo) * outH;
-            bool wantLogits = _logitsHandler is not null;
-            var logitPlanes = wantLogits ? new float[(hi - lo) * _classes * outH * outW] : null;
-            Parallel.For(0, rows, row => FinalizeRow(lo + (row / outH), row % outH, logitPlanes, lo));
-            if (wantLogits)
+            int outH = _crop.Size[1];
+            if (_logitsHandler is null)
             {
-                int planeValues = _classes * outH * outW;
+                Parallel.For(0, (hi - lo) * outH, row => FinalizeRow(lo + (row / outH), row % outH, null, lo));
+            }
+            else
+            {
+                // Plane by plane, so the exported logits never need more than one plane of memory.
+                var logitPlane = new float[_classes * outH * _crop.Size[2]];
                 for (int p = lo; p < hi; p++)
                 {
-                    _logitsHandler!(p - cropD0, logitPlanes.AsSpan((p - lo) * planeValues, planeValues));
+                    int current = p;
+                    Parallel.For(0, outH, row => FinalizeRow(current, row, logitPlane, current));
+                    _logitsHandler(p - cropD0, logitPlane);
                 }
             }
         }
@@ -231,6 +234,7 @@ public sealed class SlabAggregator
         var labels = _labels.AsSpan((int)labelStart, outW);
         var bestValues = new float[outW];
         bestValues.AsSpan().Fill(float.NegativeInfinity);
+        var bestClasses = new float[outW];
         var converted = _halfSums is null ? null : new float[outW];
         for (int c = 0; c < _classes; c++)
         {
@@ -248,22 +252,45 @@ public sealed class SlabAggregator
             var logits = logitPlanes is null
                 ? Span<float>.Empty
                 : logitPlanes.AsSpan((((((plane - firstPlane) * _classes) + c) * outH) + outY) * outW, outW);
-            for (int x = 0; x < outW; x++)
+            int x = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                // Division (not multiplication by a reciprocal) as nnU-Net divides by the summed weights.
+                var classIndex = new Vector<float>(c);
+                for (; x <= outW - Vector<float>.Count; x += Vector<float>.Count)
+                {
+                    // Division (not multiplication by a reciprocal) as nnU-Net divides by the summed weights.
+                    var v = new Vector<float>(sum[x..]) / new Vector<float>(weight[x..]);
+                    if (!logits.IsEmpty)
+                    {
+                        v.CopyTo(logits[x..]);
+                    }
+
+                    // Strictly greater keeps the first maximal class, like argmax.
+                    var better = Vector.GreaterThan(v, new Vector<float>(bestValues.AsSpan(x)));
+                    Vector.ConditionalSelect(better, v, new Vector<float>(bestValues.AsSpan(x))).CopyTo(bestValues.AsSpan(x));
+                    Vector.ConditionalSelect(better, classIndex, new Vector<float>(bestClasses.AsSpan(x))).CopyTo(bestClasses.AsSpan(x));
+                }
+            }
+
+            for (; x < outW; x++)
+            {
                 float v = sum[x] / weight[x];
                 if (!logits.IsEmpty)
                 {
                     logits[x] = v;
                 }
 
-                // Strictly greater keeps the first maximal class, like argmax.
                 if (v > bestValues[x])
                 {
                     bestValues[x] = v;
-                    labels[x] = (byte)c;
+                    bestClasses[x] = c;
                 }
             }
+        }
+
+        for (int x = 0; x < outW; x++)
+        {
+            labels[x] = (byte)bestClasses[x];
         }
     }
 
