@@ -1,3 +1,4 @@
+using SegWeb.Inference.Progress;
 using SegWeb.Models.Packages;
 
 namespace SegWeb.Inference.Normalization;
@@ -34,9 +35,11 @@ public abstract class ChannelNormalizer
     }
 
     /// <summary>
-    /// Normalises every channel of a channels × voxels network-order image with the manifest's schemes.
+    /// Normalises every channel of a channels × voxels network-order image with the manifest's schemes, reporting
+    /// the "normalize" stage per channel.
     /// </summary>
-    public static void NormalizeChannels(float[] image, IReadOnlyList<ChannelNormalization> schemes, ReadOnlySpan<bool> mask = default)
+    public static void NormalizeChannels(float[] image, IReadOnlyList<ChannelNormalization> schemes, ReadOnlySpan<bool> mask = default,
+        IProgress<InferenceProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(schemes);
@@ -46,9 +49,12 @@ public abstract class ChannelNormalizer
         }
 
         int voxels = image.Length / schemes.Count;
+        var stage = new StageProgress(progress, InferenceStages.Normalize, schemes.Count);
         for (int c = 0; c < schemes.Count; c++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Create(schemes[c]).Normalize(image.AsSpan(c * voxels, voxels), mask);
+            stage.Advance();
         }
     }
 }

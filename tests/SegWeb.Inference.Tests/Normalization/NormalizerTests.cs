@@ -1,4 +1,5 @@
 using SegWeb.Inference.Normalization;
+using SegWeb.Inference.Progress;
 using SegWeb.Models.Packages;
 
 namespace SegWeb.Inference.Tests.Normalization;
@@ -44,11 +45,14 @@ public sealed class NormalizerTests
     public void Channels_are_normalised_with_their_own_scheme_and_unknown_schemes_refused()
     {
         var image = new float[] { -2000, 0, 3000, 1, 2, 3 };
+        var events = new List<InferenceProgress>();
         ChannelNormalizer.NormalizeChannels(image,
         [
             new ChannelNormalization { Scheme = "CTNormalization", ClipLow = -1000, ClipHigh = 1000, Mean = 0, Std = 100 },
             new ChannelNormalization { Scheme = "ZScoreNormalization" },
-        ]);
+        ], progress: new Recorder(events));
+        Assert.Equal(new[] { 0, 0.5, 1 }, events.Select(e => e.Fraction));
+        Assert.All(events, e => Assert.Equal(InferenceStages.Normalize, e.Stage));
         Assert.Equal(new float[] { -10, 0, 10 }, image[..3]);
         Assert.Equal(0, image[4], 6);
         Assert.Equal(-image[3], image[5], 6);
@@ -57,6 +61,11 @@ public sealed class NormalizerTests
         var constant = new float[] { 5, 5, 5 };
         new ZScoreNormalizer().Normalize(constant);
         Assert.All(constant, v => Assert.Equal(0, v));
+    }
+
+    private sealed class Recorder(List<InferenceProgress> events) : IProgress<InferenceProgress>
+    {
+        public void Report(InferenceProgress value) => events.Add(value);
     }
 
     private static void AssertClose(float[] expected, float[] actual)
