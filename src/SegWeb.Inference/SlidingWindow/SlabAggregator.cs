@@ -18,6 +18,9 @@ public delegate void PlaneLogitsHandler(int plane, ReadOnlySpan<float> logits);
 /// </summary>
 public sealed class SlabAggregator
 {
+    /// <summary>Rows up to this width use stack scratch (3 rows of floats: 24 KiB at most).</summary>
+    private const int StackRowLimit = 2048;
+
     private readonly int _classes;
     private readonly int _depth;
     private readonly int _height;
@@ -141,7 +144,8 @@ public sealed class SlabAggregator
             int slot = (origin.D + dz) % ring;
             var map = gaussian.Span;
             var tile = tileLogits.Span;
-            float[]? row = _halfSums is not null && c < classes ? new float[pw] : null;
+            bool half = _halfSums is not null && c < classes;
+            Span<float> row = !half ? default : pw <= StackRowLimit ? stackalloc float[pw] : new float[pw];
             for (int dy = 0; dy < ph; dy++)
             {
                 int src = (((dz * ph) + dy) * pw);
@@ -151,7 +155,7 @@ public sealed class SlabAggregator
                 {
                     AddInPlace(_weights.AsSpan(dst, pw), g);
                 }
-                else if (row is null)
+                else if (!half)
                 {
                     MultiplyAdd(_sums![c].AsSpan(dst, pw), tile.Slice((c * patchVoxels) + src, pw), g);
                 }
@@ -232,14 +236,16 @@ public sealed class SlabAggregator
         var weight = _weights.AsSpan(src, outW);
         long labelStart = ((((long)(plane - _crop.Offset[0]) * outH) + outY) * outW);
         var labels = _labels.AsSpan((int)labelStart, outW);
-        var bestValues = new float[outW];
-        bestValues.AsSpan().Fill(float.NegativeInfinity);
-        var bestClasses = new float[outW];
-        var converted = _halfSums is null ? null : new float[outW];
+        // Row scratch on the stack: finalisation runs once per output row, and heap arrays here were most of its garbage.
+        Span<float> bestValues = outW <= StackRowLimit ? stackalloc float[outW] : new float[outW];
+        Span<float> bestClasses = outW <= StackRowLimit ? stackalloc float[outW] : new float[outW];
+        Span<float> converted = _halfSums is null ? default : outW <= StackRowLimit ? stackalloc float[outW] : new float[outW];
+        bestValues.Fill(float.NegativeInfinity);
+        bestClasses.Clear();
         for (int c = 0; c < _classes; c++)
         {
-            ReadOnlySpan<float> sum;
-            if (converted is null)
+            scoped ReadOnlySpan<float> sum;
+            if (_halfSums is null)
             {
                 sum = _sums![c].AsSpan(src, outW);
             }
@@ -266,9 +272,9 @@ public sealed class SlabAggregator
                     }
 
                     // Strictly greater keeps the first maximal class, like argmax.
-                    var better = Vector.GreaterThan(v, new Vector<float>(bestValues.AsSpan(x)));
-                    Vector.ConditionalSelect(better, v, new Vector<float>(bestValues.AsSpan(x))).CopyTo(bestValues.AsSpan(x));
-                    Vector.ConditionalSelect(better, classIndex, new Vector<float>(bestClasses.AsSpan(x))).CopyTo(bestClasses.AsSpan(x));
+                    var better = Vector.GreaterThan(v, new Vector<float>(bestValues[x..]));
+                    Vector.ConditionalSelect(better, v, new Vector<float>(bestValues[x..])).CopyTo(bestValues[x..]);
+                    Vector.ConditionalSelect(better, classIndex, new Vector<float>(bestClasses[x..])).CopyTo(bestClasses[x..]);
                 }
             }
 

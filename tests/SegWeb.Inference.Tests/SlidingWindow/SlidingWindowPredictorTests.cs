@@ -110,6 +110,25 @@ public sealed class SlidingWindowPredictorTests
     }
 
     [Fact]
+    public void Allocation_stays_near_the_estimate_and_far_below_classes_times_the_volume()
+    {
+        int[] size = [240, 48, 48];
+        var scale = Enumerable.Range(0, 32).Select(c => (float)(c - 15.5)).ToArray();
+        var predictor = new SlidingWindowPredictor([new PointwiseNetwork(scale, new float[32])], new SlidingWindowOptions { PatchSize = [8, 16, 16], BatchSize = 2 });
+        var image = Enumerable.Range(0, 240 * 48 * 48).Select(i => (float)Math.Sin(i * 0.01)).ToArray();
+        predictor.Predict(image, size); // JIT and thread pool warm-up
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var result = predictor.Predict(image, size);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        long wholeVolumeLogits = 32L * 240 * 48 * 48 * sizeof(float);
+        // Everything allocated over the whole run (not just the peak, so also the thread pool's per-loop garbage)
+        // stays below a quarter of what one classes × volume float32 array would take.
+        Assert.True(allocated < wholeVolumeLogits / 4, $"allocated {allocated} bytes; classes × volume would be {wholeVolumeLogits}; estimate {result.EstimatedPeakBytes}");
+        Assert.True(result.EstimatedPeakBytes < wholeVolumeLogits / 4);
+        Assert.True(allocated >= result.EstimatedPeakBytes / 2, $"allocated {allocated} bytes, less than half the estimate {result.EstimatedPeakBytes}: the estimate is off");
+    }
+
+    [Fact]
     public void Bad_requests_are_inference_errors()
     {
         var predictor = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4] });
