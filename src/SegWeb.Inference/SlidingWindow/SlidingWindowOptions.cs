@@ -24,6 +24,12 @@ public sealed record SlidingWindowOptions
     /// <summary>Refuse (InferenceException) when the estimated peak exceeds this many bytes.</summary>
     public long MemoryLimitBytes { get; init; } = DefaultMemoryLimitBytes;
 
+    /// <summary>
+    /// Memory ONNX Runtime needs for one batch's activations (not knowable from outside the network: measure it once
+    /// per model and configure it), added to the estimate checked against <see cref="MemoryLimitBytes"/>.
+    /// </summary>
+    public long NetworkWorkspaceBytes { get; init; }
+
     /// <summary>Storage of the per-class sums (default Auto: float32 when it fits <see cref="MemoryLimitBytes"/>, else half).</summary>
     public AccumulatorPrecision Precision { get; init; } = AccumulatorPrecision.Auto;
 

@@ -70,7 +70,7 @@ public sealed class SlidingWindowPredictor
         long batch = _options.BatchSize;
         // Input batch, its mirrored copy, network output, and the per-tile averaged logits.
         long buffers = ((2 * batch * inC) + (2 * batch * outC) + 1) * patchVoxels * sizeof(float);
-        return SlabAggregator.EstimateBytes(outC, padding.PaddedSize, _patch, size, precision) + buffers;
+        return SlabAggregator.EstimateBytes(outC, padding.PaddedSize, _patch, size, precision) + buffers + _options.NetworkWorkspaceBytes;
     }
 
     /// <summary>

@@ -88,6 +88,11 @@ public sealed class SlidingWindowPredictorTests
         var e = Assert.Throws<InferenceException>(() => small.Predict(new float[30 * 30 * 30], [30, 30, 30]));
         Assert.Contains("MiB", e.Message, StringComparison.Ordinal);
         Assert.Contains("30×30×30", e.Message, StringComparison.Ordinal);
+        // The network's own workspace counts against the limit too.
+        var fits = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4], MemoryLimitBytes = 1 << 20 });
+        Assert.Equal(30 * 30 * 30, fits.Predict(new float[30 * 30 * 30], [30, 30, 30]).Labels.Length);
+        var withWorkspace = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4], MemoryLimitBytes = 1 << 20, NetworkWorkspaceBytes = 1 << 20 });
+        Assert.Throws<InferenceException>(() => withWorkspace.Predict(new float[30 * 30 * 30], [30, 30, 30]));
     }
 
     [Fact]
