@@ -16,6 +16,7 @@ run info "$example/example_ct_sm.nii.gz"
 run info "$example/example_seg.nii.gz"
 run convert "$example/example_ct_sm.nii.gz" "$out/example_ct_lps_1.5mm.nii.gz" --orientation LPS --spacing 1.5,1.5,1.5 --order 3
 run info "$out/example_ct_lps_1.5mm.nii.gz"
-run stats "$example/example_ct_sm.nii.gz" "$example/example_seg.nii.gz" --json "$out/statistics.json"
+# The example is a 30-slice crop: most structures touch its border, so include incomplete masks (TotalSegmentator -sii).
+run stats "$example/example_ct_sm.nii.gz" "$example/example_seg.nii.gz" --include-incomplete --json "$out/statistics.json"
 echo
 echo "start: wrote $out/example_ct_lps_1.5mm.nii.gz and $out/statistics.json"

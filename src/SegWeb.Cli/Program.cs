@@ -26,9 +26,14 @@ public static class Program
     private static IEnumerable<Command> AllCommands()
     {
         yield return VersionCommand.Create();
+        yield return InfoCommand.Create();
         yield return BenchCommand.Create();
+        yield return ConvertCommand.Create();
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
+        yield return StatsCommand.Create();
+        yield return DicomSegCommand.Create();
+        yield return DeidentifyCommand.Create();
         // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
         // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) and ModelsRemoveCommand.Create() to its
         // subcommands instead of this group.

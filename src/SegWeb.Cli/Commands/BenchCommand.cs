@@ -17,7 +17,8 @@ public static class BenchCommand
     public static IReadOnlyDictionary<string, (string Description, BenchmarkPart[] Parts)> Suites { get; } =
         new Dictionary<string, (string, BenchmarkPart[])>(StringComparer.Ordinal)
         {
-            ["imaging"] = ("NIfTI .nii.gz read/write against nibabel.", [NiftiIoBenchmark.Run]),
+            ["imaging"] = ("Resampling against scipy.ndimage.zoom, NIfTI .nii.gz read/write against nibabel.", [ResampleBenchmark.Run, NiftiIoBenchmark.Run]),
+            ["dicom"] = ("Reading a 512×512×400 DICOM series into a volume against dcm2niix and pydicom+numpy.", [DicomReadBenchmark.Run]),
         };
 
     public static Command Create()

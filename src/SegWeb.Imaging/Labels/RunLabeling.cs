@@ -229,27 +229,32 @@ internal sealed class RunLabeling<T>
         }
     }
 
-    /// <summary>Unions every pair of touching runs of two rows (a two-pointer sweep over both sorted run lists).</summary>
+    /// <summary>Unions every pair of touching runs of two rows (a sweep over both sorted run lists).</summary>
+    /// <remarks>
+    /// WHY not a plain two-pointer merge: with diagonal slack, and in <see cref="RunMode.PerLabel"/> where runs of
+    /// different labels sit side by side, one run can touch a run of the other row that starts exactly at its end,
+    /// after a run that ends at the same x. So each run of A scans every B run from the first one that can still
+    /// reach it; the scan start only moves forward, and each B run is seen by the few A runs it overlaps.
+    /// </remarks>
     private void MergeRows(int rowA, int rowB, bool diagonal)
     {
-        int i = RowFirstRun[rowA], iEnd = RowFirstRun[rowA + 1];
+        int iEnd = RowFirstRun[rowA + 1];
         int j = RowFirstRun[rowB], jEnd = RowFirstRun[rowB + 1];
         int slack = diagonal ? 1 : 0; // diagonal neighbours also touch when runs only meet at a corner
-        while (i < iEnd && j < jEnd)
+        for (int i = RowFirstRun[rowA]; i < iEnd && j < jEnd; i++)
         {
-            if (RunStart[i] < RunEnd[j] + slack && RunStart[j] < RunEnd[i] + slack
-                && (RunValue is null || RunValue[i] == RunValue[j]))
-            {
-                Union(i, j);
-            }
-
-            if (RunEnd[i] <= RunEnd[j])
-            {
-                i++;
-            }
-            else
+            int start = RunStart[i], end = RunEnd[i] + slack;
+            while (j < jEnd && RunEnd[j] + slack <= start)
             {
                 j++;
+            }
+
+            for (int k = j; k < jEnd && RunStart[k] < end; k++)
+            {
+                if (RunValue is null || RunValue[i] == RunValue[k])
+                {
+                    Union(i, k);
+                }
             }
         }
     }
