@@ -153,7 +153,8 @@ public sealed class SlabAggregator
                 var g = map.Slice(src, pw);
                 if (c == classes)
                 {
-                    AddInPlace(_weights.AsSpan(dst, pw), g);
+                    var weights = _weights.AsSpan(dst, pw);
+                    TensorPrimitives.Add(weights, g, weights);
                 }
                 else if (!half)
                 {
@@ -297,23 +298,6 @@ public sealed class SlabAggregator
         for (int x = 0; x < outW; x++)
         {
             labels[x] = (byte)bestClasses[x];
-        }
-    }
-
-    private static void AddInPlace(Span<float> target, ReadOnlySpan<float> values)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                (new Vector<float>(target[i..]) + new Vector<float>(values[i..])).CopyTo(target[i..]);
-            }
-        }
-
-        for (; i < target.Length; i++)
-        {
-            target[i] += values[i];
         }
     }
 

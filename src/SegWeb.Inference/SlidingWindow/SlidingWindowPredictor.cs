@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using SegWeb.Inference.Progress;
 using SegWeb.Inference.Runtime;
 
@@ -148,7 +149,8 @@ public sealed class SlidingWindowPredictor
                     }
                     else
                     {
-                        AddTo(averaged.AsSpan(0, count * outC * patchVoxels), runOut.AsSpan(0, count * outC * patchVoxels));
+                        var sum = averaged.AsSpan(0, count * outC * patchVoxels);
+                        TensorPrimitives.Add(sum, runOut.AsSpan(0, sum.Length), sum);
                     }
 
                     stage.Advance(count);
@@ -162,7 +164,7 @@ public sealed class SlidingWindowPredictor
                 {
                     // nnU-Net divides the mirror sum by its count and the fold sum by its count; one division by the
                     // product is the same average.
-                    System.Numerics.Tensors.TensorPrimitives.Divide(tile.Span, RunsPerTile, tile.Span);
+                    TensorPrimitives.Divide(tile.Span, RunsPerTile, tile.Span);
                 }
 
                 aggregator.Add(tiles[first + b], tile, gaussian);
@@ -268,7 +270,7 @@ public sealed class SlidingWindowPredictor
                 }
                 else if (add)
                 {
-                    AddTo(dst, src);
+                    TensorPrimitives.Add(dst, src, dst);
                 }
                 else
                 {
@@ -276,23 +278,5 @@ public sealed class SlidingWindowPredictor
                 }
             }
         });
-    }
-
-    private static void AddTo(Span<float> target, ReadOnlySpan<float> values)
-    {
-        int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-        {
-            int n = System.Numerics.Vector<float>.Count;
-            for (; i <= target.Length - n; i += n)
-            {
-                (new System.Numerics.Vector<float>(target[i..]) + new System.Numerics.Vector<float>(values[i..])).CopyTo(target[i..]);
-            }
-        }
-
-        for (; i < target.Length; i++)
-        {
-            target[i] += values[i];
-        }
     }
 }
