@@ -31,3 +31,26 @@ internal sealed class PointwiseNetwork(float[] scale, float[] offset) : ITileNet
         AfterRun?.Invoke(Runs);
     }
 }
+
+/// <summary>A pointwise two-channel "network": logit c = a[c] · channel 0 + b[c] · channel 1.</summary>
+internal sealed class TwoChannelNetwork(float[] a, float[] b) : ITileNetwork
+{
+    public int InputChannels => 2;
+
+    public int OutputChannels => a.Length;
+
+    public void Run(float[] input, float[] output, int batch, IReadOnlyList<int> patchSize, CancellationToken cancellationToken)
+    {
+        int pv = patchSize[0] * patchSize[1] * patchSize[2];
+        for (int n = 0; n < batch; n++)
+        {
+            for (int c = 0; c < a.Length; c++)
+            {
+                for (int i = 0; i < pv; i++)
+                {
+                    output[(((n * a.Length) + c) * pv) + i] = (a[c] * input[(((n * 2) + 0) * pv) + i]) + (b[c] * input[(((n * 2) + 1) * pv) + i]);
+                }
+            }
+        }
+    }
+}

@@ -53,6 +53,44 @@ public sealed class SlidingWindowPredictorTests
     }
 
     [Fact]
+    public void Channels_reach_the_network_as_separate_planes_of_each_tile()
+    {
+        int[] size = [7, 11, 19];
+        int voxels = 7 * 11 * 19;
+        var image = new float[2 * voxels];
+        for (int i = 0; i < voxels; i++)
+        {
+            image[i] = (float)Math.Sin(i * 0.3);
+            image[voxels + i] = (float)Math.Cos(i * 0.7);
+        }
+
+        float[] a = [1, -1, 0.2f], b = [-0.5f, 0.3f, 1];
+        var planes = new float[3 * voxels];
+        var predictor = new SlidingWindowPredictor([new TwoChannelNetwork(a, b)], new SlidingWindowOptions
+        {
+            PatchSize = [4, 8, 8],
+            MirrorAxes = [2],
+            BatchSize = 3,
+            LogitsHandler = (plane, values) =>
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    values.Slice(c * 11 * 19, 11 * 19).CopyTo(planes.AsSpan((((c * 7) + plane) * 11 * 19), 11 * 19));
+                }
+            },
+        });
+        predictor.Predict(image, size);
+        for (int c = 0; c < 3; c++)
+        {
+            for (int i = 0; i < voxels; i++)
+            {
+                float expected = (a[c] * image[i]) + (b[c] * image[voxels + i]);
+                Assert.True(Math.Abs(planes[(c * voxels) + i] - expected) < 1e-5, $"class {c} voxel {i}");
+            }
+        }
+    }
+
+    [Fact]
     public void Progress_fractions_increase_monotonically_to_one_with_an_eta()
     {
         var events = new List<InferenceProgress>();
