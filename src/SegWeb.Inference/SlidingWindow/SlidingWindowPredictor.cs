@@ -130,18 +130,19 @@ public sealed class SlidingWindowPredictor
             }
 
             Array.Clear(averaged);
-            foreach (var fold in _folds)
+            // Mirrors outside, folds inside: each flipped copy of the batch is made once and shared by every fold.
+            foreach (var flip in _mirrorCombinations)
             {
-                foreach (var flip in _mirrorCombinations)
+                var input = tilesIn;
+                if (flip.Length > 0)
+                {
+                    Flip(tilesIn, runIn, count * inC, flip, add: false);
+                    input = runIn;
+                }
+
+                foreach (var fold in _folds)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var input = tilesIn;
-                    if (flip.Length > 0)
-                    {
-                        Flip(tilesIn, runIn, count * inC, flip, add: false);
-                        input = runIn;
-                    }
-
                     fold.Run(input, runOut, count, _patch, cancellationToken);
                     if (flip.Length > 0)
                     {
