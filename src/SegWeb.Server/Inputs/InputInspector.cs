@@ -146,7 +146,7 @@ public static class InputInspector
         }
         catch (InvalidDataException e)
         {
-            throw new ImageFormatException(displayName, $"corrupt gzip data: {e.Message}", e);
+            throw new ImageFormatException(displayName, $"corrupt or truncated gzip data: {e.Message}", e);
         }
         catch (EndOfStreamException e)
         {
