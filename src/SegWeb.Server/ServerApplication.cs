@@ -19,11 +19,10 @@ public static class ServerApplication
 {
     private const string CookieOrKey = "CookieOrApiKey";
 
-    /// <summary>Builds the application from the command line and configuration (appsettings.json, SEGWEB__… environment, arguments).</summary>
+    /// <summary>Builds the application from appsettings.json, environment variables (SegWeb__DataFolder=…) and the command line (--SegWeb:DataFolder=…).</summary>
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddEnvironmentVariables("SEGWEB_");
         AddServices(builder.Services);
         var app = builder.Build();
         UsePipeline(app);

@@ -45,6 +45,24 @@ public sealed class BadInputTests(SegWebServer server) : IClassFixture<SegWebSer
     }
 
     [Fact]
+    public async Task Completing_a_multi_file_input_without_dicom_is_422_and_deletes_it()
+    {
+        var (client, _, _) = await server.NewUserAsync();
+        using var created = await client.PostAsJsonAsync("/api/v1/inputs", new { name = "folder" });
+        var open = (await created.Content.ReadFromJsonAsync<InputDto>())!;
+        using (var added = await client.PostAsync($"/api/v1/inputs/{open.Id}/files?name=photo.dcm", new ByteArrayContent(Studies.Jpeg())))
+        {
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        }
+
+        Assert.NotEmpty(server.StoredFiles());
+        using var complete = await client.PostAsync($"/api/v1/inputs/{open.Id}/complete", null);
+        await AssertRefused(complete, "no DICOM image series", "photo.dcm");
+        Assert.Empty(server.StoredFiles());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/inputs/{open.Id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Tus_upload_of_zero_bytes_is_refused()
     {
         var (client, _, _) = await server.NewUserAsync();

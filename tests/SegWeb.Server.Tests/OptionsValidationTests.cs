@@ -13,7 +13,7 @@ public sealed class OptionsValidationTests
         using var server = new SegWebServer(null, new Dictionary<string, string?> { [key] = value });
         var error = Assert.ThrowsAny<Exception>(() => server.CreateClient());
         var validation = Flatten(error).OfType<OptionsValidationException>().FirstOrDefault();
-        Assert.NotNull(validation);
+        Assert.True(validation is not null, error.ToString());
         Assert.Contains(named, validation.Message, StringComparison.Ordinal);
     }
 

@@ -64,7 +64,10 @@ public static class InputInspector
     }
 
     /// <summary>Validates and describes the files of a multi-file input (a dropped DICOM folder).</summary>
-    public static InputDescription InspectDicomFiles(IReadOnlyList<string> paths, string displayName)
+    /// <param name="paths">The stored files.</param>
+    /// <param name="displayName">The input's name, used in messages.</param>
+    /// <param name="clientNameOf">The client's name of a stored file, for the warnings (stored names are GUIDs).</param>
+    public static InputDescription InspectDicomFiles(IReadOnlyList<string> paths, string displayName, Func<string, string?>? clientNameOf = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Count == 0)
@@ -72,7 +75,7 @@ public static class InputInspector
             throw new ImageFormatException(displayName, "the input has no files");
         }
 
-        return DescribeDicom(DicomSeriesScanner.Scan(DicomInput.FromFiles(paths)), "dicom-files", displayName);
+        return DescribeDicom(DicomSeriesScanner.Scan(DicomInput.FromFiles(paths)), "dicom-files", displayName, clientNameOf);
     }
 
     private static bool IsNiftiHeader(ReadOnlySpan<byte> b)
@@ -158,9 +161,9 @@ public static class InputInspector
         }
     }
 
-    private static InputDescription DescribeDicom(DicomScanResult scan, string format, string displayName)
+    private static InputDescription DescribeDicom(DicomScanResult scan, string format, string displayName, Func<string, string?>? clientNameOf = null)
     {
-        var warnings = scan.Skipped.Take(20).Select(s => $"{Path.GetFileName(s.Name)}: {s.Reason}").ToList();
+        var warnings = scan.Skipped.Take(20).Select(s => $"{clientNameOf?.Invoke(s.Name) ?? Path.GetFileName(s.Name)}: {s.Reason}").ToList();
         if (scan.Skipped.Count > 20)
         {
             warnings.Add($"… and {scan.Skipped.Count - 20} more files passed over");

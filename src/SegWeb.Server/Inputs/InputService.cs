@@ -117,12 +117,13 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
     public async Task<InputRecord> CompleteAsync(InputRecord input, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var files = await db.InputFiles.Where(f => f.InputId == input.Id).Select(f => f.Id).ToListAsync(ct);
-        var paths = files.Select(f => store.InputFilePath(input.Id, f)).ToList();
+        var files = await db.InputFiles.Where(f => f.InputId == input.Id).Select(f => new { f.Id, f.OriginalName }).ToListAsync(ct);
+        var clientNames = files.ToDictionary(f => store.InputFilePath(input.Id, f.Id), f => f.OriginalName, StringComparer.Ordinal);
+        var paths = clientNames.Keys.Order(StringComparer.Ordinal).ToList();
         InputDescription description;
         try
         {
-            description = await Task.Run(() => Rename(paths, input.Id, () => InputInspector.InspectDicomFiles(paths, input.Name ?? "input")), ct);
+            description = await Task.Run(() => HideServerPaths(input.Id, () => InputInspector.InspectDicomFiles(paths, input.Name ?? "input", p => clientNames.GetValueOrDefault(p))), ct);
         }
         catch (ImageFormatException)
         {
@@ -158,7 +159,7 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
         return name.Length == 0 ? "upload" : name[..Math.Min(name.Length, 200)];
     }
 
-    private InputDescription Rename(IReadOnlyList<string> paths, Guid inputId, Func<InputDescription> inspect)
+    private InputDescription HideServerPaths(Guid inputId, Func<InputDescription> inspect)
     {
         try
         {
@@ -167,7 +168,6 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
         catch (ImageFormatException e) when (e.Message.Contains(store.Root, StringComparison.Ordinal))
         {
             // Never show the server's folders to the client.
-            _ = paths;
             throw new ImageFormatException(e.Message.Replace(store.InputFolder(inputId) + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(store.Root, "", StringComparison.Ordinal), e);
         }
     }
