@@ -5,34 +5,31 @@ namespace SegWeb.Server.Tests;
 public sealed class OptionsValidationTests
 {
     [Theory]
-    [InlineData("SegWeb:MaxUploadBytes", "0", "SegWeb:MaxUploadBytes")]
-    [InlineData("SegWeb:RetentionDays", "-3", "SegWeb:RetentionDays")]
-    [InlineData("SegWeb:Admin:Email", "nobody", "SegWeb:Admin:Email")]
-    public void A_bad_setting_stops_the_server_at_start_naming_the_key(string key, string value, string named)
+    [InlineData("SegWeb:MaxUploadBytes", "0")]
+    [InlineData("SegWeb:RetentionDays", "-3")]
+    [InlineData("SegWeb:Admin:Email", "nobody")]
+    [InlineData("SegWeb:DataFolder", " ")]
+    public async Task A_bad_setting_stops_the_server_at_start_naming_the_key(string key, string value)
     {
-        using var server = new SegWebServer(null, new Dictionary<string, string?> { [key] = value });
-        var error = Assert.ThrowsAny<Exception>(() => server.CreateClient());
-        var validation = Flatten(error).OfType<OptionsValidationException>().FirstOrDefault();
-        Assert.True(validation is not null, error.ToString());
-        Assert.Contains(named, validation.Message, StringComparison.Ordinal);
+        using var data = new TempDirectory("server-options");
+
+        // The real start path (Program's builder), on a free loopback port; the bad value comes last and wins.
+        await using var app = ServerApplication.Build([
+            "--urls", "http://127.0.0.1:0",
+            $"--SegWeb:DataFolder={data.Path}",
+            $"--{key}={value}"]);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, "segweb.db")), "no database is created when the settings are bad");
     }
 
-    private static IEnumerable<Exception> Flatten(Exception e)
+    [Fact]
+    public async Task Good_settings_start_the_server()
     {
-        yield return e;
-        if (e is AggregateException aggregate)
-        {
-            foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
-            {
-                yield return inner;
-            }
-        }
-        else if (e.InnerException is not null)
-        {
-            foreach (var inner in Flatten(e.InnerException))
-            {
-                yield return inner;
-            }
-        }
+        using var data = new TempDirectory("server-options");
+        await using var app = ServerApplication.Build(["--urls", "http://127.0.0.1:0", $"--SegWeb:DataFolder={data.Path}", "--SegWeb:Admin:Password=Good-Passw0rd!"]);
+        await app.StartAsync();
+        Assert.True(File.Exists(Path.Combine(data.Path, "segweb.db")));
+        await app.StopAsync();
     }
 }
