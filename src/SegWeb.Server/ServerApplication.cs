@@ -39,6 +39,7 @@ public static class ServerApplication
         services.AddSingleton<FileStore>();
         services.AddSingleton<UploadLocks>();
         services.AddScoped<InputService>();
+        services.AddSingleton<IJobQueue, NoPipelineJobQueue>();
         services.AddHostedService<StorageInitializer>();
 
         services.AddProblemDetails();

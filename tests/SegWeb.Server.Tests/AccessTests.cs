@@ -127,10 +127,13 @@ public sealed class AccessTests(SegWebServer server) : IClassFixture<SegWebServe
             Assert.Contains($"\"{route}\"", doc, StringComparison.Ordinal);
         }
 
-        using var job = await client.PostAsJsonAsync("/api/v1/jobs", new { input = Guid.NewGuid() });
+        using var put = await client.PutAsync("/api/v1/inputs/a.nii.gz", new ByteArrayContent(Studies.Nifti(gzip: true)));
+        var input = (await put.Content.ReadFromJsonAsync<InputDto>())!;
+        using var job = await client.PostAsJsonAsync("/api/v1/jobs", new { inputId = input.Id, task = "total" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, job.StatusCode);
         Assert.Contains("no segmentation pipeline", (await job.Content.ReadFromJsonAsync<ProblemDto>())!.Detail, StringComparison.Ordinal);
         Assert.Equal("nosniff", job.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Empty((await client.GetFromJsonAsync<JobDto[]>("/api/v1/jobs"))!);
     }
 
     private sealed record MeDto(string Id, string? Email, string[] Roles);

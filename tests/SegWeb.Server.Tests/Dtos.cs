@@ -7,3 +7,5 @@ internal sealed record DescriptionDto(string Format, string? Modality, long[]? S
 internal sealed record SeriesDto(string Key, string? SeriesInstanceUid, string? Modality, int Instances, int Frames, int Rows, int Columns);
 
 internal sealed record ProblemDto(int? Status, string? Title, string? Detail);
+
+internal sealed record JobDto(Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 
 namespace SegWeb.Server.Tests;
 
@@ -20,14 +21,16 @@ public sealed class SegWebServer : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsFolder;
+    private readonly Action<IServiceCollection>? _services;
 
     public SegWebServer()
         : this(null, null)
     {
     }
 
-    internal SegWebServer(string? dataFolder, IDictionary<string, string?>? settings = null)
+    internal SegWebServer(string? dataFolder, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _ownsFolder = dataFolder is null;
         DataFolder = dataFolder ?? Path.Combine(Path.GetTempPath(), $"segweb-server-{Guid.NewGuid():N}");
         _settings = new(StringComparer.Ordinal)
@@ -53,6 +56,11 @@ public sealed class SegWebServer : WebApplicationFactory<Program>
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using SegWeb.Server.Jobs;
 
 namespace SegWeb.Server.Storage;
 
@@ -17,6 +18,8 @@ public sealed class SegWebDbContext(DbContextOptions<SegWebDbContext> options) :
 
     public DbSet<UploadRecord> Uploads => Set<UploadRecord>();
 
+    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -31,6 +34,13 @@ public sealed class SegWebDbContext(DbContextOptions<SegWebDbContext> options) :
             e.HasIndex(i => i.OwnerId);
             e.HasMany(i => i.Files).WithOne().HasForeignKey(f => f.InputId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<SegWebUser>().WithMany().HasForeignKey(i => i.OwnerId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<JobRecord>(e =>
+        {
+            e.HasIndex(j => j.OwnerId);
+            e.HasIndex(j => j.State);
+            e.HasOne<SegWebUser>().WithMany().HasForeignKey(j => j.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<InputRecord>().WithMany().HasForeignKey(j => j.InputId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<UploadRecord>(e =>
         {

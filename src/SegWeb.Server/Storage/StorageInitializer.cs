@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SegWeb.Server.Accounts;
+using SegWeb.Server.Jobs;
 using SegWeb.Server.Options;
 
 namespace SegWeb.Server.Storage;
@@ -60,6 +61,24 @@ internal sealed partial class StorageInitializer(IServiceProvider services, File
             }
         }
 
+        // A crash or restart loses no job: whatever SQLite shows queued or running is handed to the queue again
+        // (the queue's jobs are idempotent; see IJobQueue.EnqueueAsync).
+        var queue = scope.ServiceProvider.GetRequiredService<IJobQueue>();
+        if (queue.IsAvailable)
+        {
+            var pending = await db.Jobs.Where(j => j.State == JobState.Queued || j.State == JobState.Running)
+                .OrderBy(j => j.CreatedAt).Select(j => j.Id).ToListAsync(cancellationToken);
+            foreach (var id in pending)
+            {
+                await queue.EnqueueAsync(id, cancellationToken);
+            }
+
+            if (pending.Count > 0)
+            {
+                LogRequeued(pending.Count);
+            }
+        }
+
         IsReady = true;
         LogReady(store.Root);
     }
@@ -86,6 +105,9 @@ internal sealed partial class StorageInitializer(IServiceProvider services, File
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Swept {Count} leftover files or folders from {DataFolder}")]
     private partial void LogSwept(int count, string dataFolder);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Enqueued again {Count} jobs that were queued or running before the restart")]
+    private partial void LogRequeued(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage ready in {DataFolder}")]
     private partial void LogReady(string dataFolder);
