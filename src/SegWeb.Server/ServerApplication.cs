@@ -40,7 +40,8 @@ public static class ServerApplication
         services.AddSingleton<UploadLocks>();
         services.AddScoped<InputService>();
         services.AddSingleton<IJobQueue, NoPipelineJobQueue>();
-        services.AddHostedService<StorageInitializer>();
+        services.AddSingleton<StorageInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
 
         services.AddProblemDetails();
         services.AddExceptionHandler<SegWebExceptionHandler>();

@@ -18,11 +18,11 @@ public static class HealthEndpoints
 }
 
 /// <summary>Ready when start-up initialisation finished, SQLite answers and the data folder takes a write.</summary>
-internal sealed class StorageHealthCheck(SegWebDbContext db, FileStore store) : IHealthCheck
+internal sealed class StorageHealthCheck(SegWebDbContext db, FileStore store, StorageInitializer initializer) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!StorageInitializer.IsReady)
+        if (!initializer.IsReady)
         {
             return HealthCheckResult.Unhealthy("storage is being initialised");
         }

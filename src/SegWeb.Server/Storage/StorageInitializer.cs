@@ -15,7 +15,7 @@ namespace SegWeb.Server.Storage;
 internal sealed partial class StorageInitializer(IServiceProvider services, FileStore store, IOptions<ServerOptions> options, ILogger<StorageInitializer> logger) : IHostedService
 {
     /// <summary>Set once the database is usable; /health/ready reports it.</summary>
-    public static bool IsReady { get; private set; }
+    public bool IsReady { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
