@@ -35,7 +35,7 @@ public static class ServerApplication
         services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
 
         services.AddDbContext<SegWebDbContext>((sp, db) =>
-            db.UseSqlite($"Data Source={sp.GetRequiredService<FileStore>().DatabasePath};Cache=Shared"));
+            db.UseSqlite($"Data Source={sp.GetRequiredService<FileStore>().DatabasePath}"));
         services.AddSingleton<FileStore>();
         services.AddSingleton<UploadLocks>();
         services.AddScoped<InputService>();
