@@ -16,6 +16,13 @@ run info "$example/example_ct_sm.nii.gz"
 run info "$example/example_seg.nii.gz"
 run convert "$example/example_ct_sm.nii.gz" "$out/example_ct_lps_1.5mm.nii.gz" --orientation LPS --spacing 1.5,1.5,1.5 --order 3
 run info "$out/example_ct_lps_1.5mm.nii.gz"
-run stats "$example/example_ct_sm.nii.gz" "$example/example_seg.nii.gz" --json "$out/statistics.json"
+# The example is a 30-slice crop: most structures touch its border, so include incomplete masks (TotalSegmentator -sii).
+run stats "$example/example_ct_sm.nii.gz" "$example/example_seg.nii.gz" --include-incomplete --json "$out/statistics.json"
+# The demo model trained by the project (models/segweb-demo-nnunet, one public scan, NOT for real use) goes
+# through the same import as real nnU-Net / TotalSegmentator weights.
+models=${SEGWEB_MODELS_DIR:-.segweb/models}
+run models import models/segweb-demo-nnunet --name segweb-demo --models-dir "$models" --overwrite
+run models verify segweb-demo --models-dir "$models"
+run tasks --models-dir "$models"
 echo
-echo "start: wrote $out/example_ct_lps_1.5mm.nii.gz and $out/statistics.json"
+echo "start: wrote $out/example_ct_lps_1.5mm.nii.gz, $out/statistics.json and the model package $models/segweb-demo"

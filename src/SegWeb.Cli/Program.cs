@@ -32,13 +32,8 @@ public static class Program
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
         yield return StatsCommand.Create();
-        // `segweb models install|remove` (catalog branch). When the `segweb models` command of the models branch is
-        // merged, add ModelsInstallCommand.Create(<NnUNetImporter adapter>) and ModelsRemoveCommand.Create() to its
-        // subcommands instead of this group.
-        yield return new Command("models", "Install and remove segmentation models.")
-        {
-            ModelsInstallCommand.Create(ModelsInstallCommand.ImporterNotWired),
-            ModelsRemoveCommand.Create(),
-        };
+        yield return DicomSegCommand.Create();
+        yield return DeidentifyCommand.Create();
+        yield return ModelsCommand.Create();
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using SegWeb.Dicom;
+using SegWeb.Dicom.Segmentation;
 using SegWeb.Dicom.Series;
 using SegWeb.Imaging;
 using SegWeb.Imaging.Geometry;
@@ -10,9 +12,11 @@ using SegWeb.Imaging.Volumes;
 namespace SegWeb.Cli.Commands;
 
 /// <summary>
-/// `segweb convert &lt;input&gt; &lt;output.nii[.gz]&gt; [--orientation RAS|LPS|…] [--spacing X,Y,Z] [--order 0|1|3] [--labels] [--series UID]`:
-/// reads a NIfTI file or a DICOM folder/zip/file, reorients (exactly, voxels only move) and/or resamples it, and
-/// writes NIfTI atomically. Reorientation comes first, so --spacing is per axis of the output.
+/// `segweb convert &lt;input&gt; &lt;output.nii[.gz]&gt; [--orientation RAS|LPS|…] [--spacing X,Y,Z] [--order 0|1|3] [--labels] [--series UID] [--reference DICOM]`:
+/// reads a NIfTI file, a DICOM folder/zip/file or a DICOM-SEG, reorients (exactly, voxels only move) and/or resamples
+/// it, and writes NIfTI atomically. Reorientation comes first, so --spacing is per axis of the output. A DICOM-SEG
+/// becomes a multilabel NIfTI (segment numbers as labels, segment labels as names) on the grid of the source series
+/// given with --reference, or on the grid its own frames span.
 /// </summary>
 public static class ConvertCommand
 {
@@ -25,22 +29,28 @@ public static class ConvertCommand
         var order = new Option<int?>("--order") { Description = "Interpolation: 0 nearest, 1 linear, 3 cubic B-spline (default 3; labels: 0, or 1 for per-label linear)." };
         var labels = new Option<bool>("--labels") { Description = "The input is a label map: never invent labels, keep label names." };
         var series = new Option<string?>("--series") { Description = "SeriesInstanceUID (or series key) when a DICOM input holds several series." };
-        var command = new Command("convert", "Convert, reorient and resample a volume to NIfTI.") { input, output, orientation, spacing, order, labels, series };
+        var reference = new Option<string?>("--reference") { Description = "For a DICOM-SEG input: the source DICOM series (folder or zip) whose grid the label map takes." };
+        var command = new Command("convert", "Convert, reorient and resample a volume (or read a DICOM-SEG) to NIfTI.") { input, output, orientation, spacing, order, labels, series, reference };
         command.SetAction(parse => Execute(
             parse.InvocationConfiguration.Output,
             parse.GetValue(input)!,
             parse.GetValue(output)!,
-            new Request(parse.GetValue(orientation), parse.GetValue(spacing), parse.GetValue(order), parse.GetValue(labels), parse.GetValue(series))));
+            new Request(parse.GetValue(orientation), parse.GetValue(spacing), parse.GetValue(order), parse.GetValue(labels), parse.GetValue(series), parse.GetValue(reference))));
         return command;
     }
 
-    private sealed record Request(string? Orientation, string? Spacing, int? Order, bool Labels, string? Series);
+    private sealed record Request(string? Orientation, string? Spacing, int? Order, bool Labels, string? Series, string? Reference);
 
     private static int Execute(TextWriter stdout, string inputPath, string outputPath, Request request)
     {
         if (!InputFiles.IsNifti(outputPath))
         {
             throw new SegWebException($"{outputPath}: the output must be a .nii or .nii.gz file");
+        }
+
+        if (!InputFiles.IsNifti(inputPath) && IsSegmentation(inputPath))
+        {
+            request = request with { Labels = true }; // a DICOM-SEG is a label map: resample and write it as one
         }
 
         var target = request.Spacing is null ? ((double, double, double)?)null : ParseSpacing(request.Spacing);
@@ -141,6 +151,16 @@ public static class ConvertCommand
             return (nifti.Volume, nifti.Header, new Dictionary<int, string>());
         }
 
+        if (IsSegmentation(path))
+        {
+            return LoadSegmentation(path, request, stdout);
+        }
+
+        if (request.Reference is not null)
+        {
+            throw new SegWebException($"{path}: --reference applies to a DICOM-SEG input, and this is not one");
+        }
+
         var dicom = DicomSeriesLoader.Load(path, request.Series);
         foreach (var warning in dicom.Warnings)
         {
@@ -149,6 +169,44 @@ public static class ConvertCommand
         }
 
         return (dicom.Volume, null, new Dictionary<int, string>());
+    }
+
+    private static bool IsSegmentation(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            var file = DicomFile.Open(path, DicomReadOptions.HeaderOnly);
+            var sopClass = file.Dataset.GetUid(DicomTags.SopClassUid) ?? file.FileMetaInformation.GetUid(DicomTags.MediaStorageSopClassUid);
+            return sopClass == DicomUids.SegmentationStorage;
+        }
+        catch (DicomFormatException)
+        {
+            return false; // not readable as one DICOM file: the series loader gives the real error
+        }
+    }
+
+    // A SEG is labels by nature: segment numbers become label values and segment labels their names.
+    private static (Volume, NiftiHeader?, IReadOnlyDictionary<int, string>) LoadSegmentation(string path, Request request, TextWriter stdout)
+    {
+        if (request.Reference is not null)
+        {
+            InputFiles.RequireExisting(request.Reference);
+        }
+
+        var reference = request.Reference is null ? null : DicomSeriesLoader.Load(request.Reference, request.Series);
+        var segmentation = DicomSegReader.Read(path, reference);
+        if (segmentation.OverlappingVoxels > 0)
+        {
+            stdout.WriteLine($"warning: {path}: {segmentation.OverlappingVoxels} voxels lie in several segments; each takes the highest segment number");
+        }
+
+        var names = segmentation.Segments.ToDictionary(s => s.Number, s => s.Label);
+        return (segmentation.ToLabelMap(s => s.Number), null, names);
     }
 
     private static (double X, double Y, double Z) ParseSpacing(string text)

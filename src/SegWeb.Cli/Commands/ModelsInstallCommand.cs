@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using SegWeb.Imaging;
 using SegWeb.Models.Catalog;
 using SegWeb.Models.Download;
 
@@ -13,14 +12,7 @@ namespace SegWeb.Cli.Commands;
 /// </summary>
 public static class ModelsInstallCommand
 {
-    /// <summary>
-    /// The importer used until the nnU-Net importer is wired in: it keeps the verified zip and tells the user
-    /// the manual route, rather than pretending to import.
-    /// </summary>
-    public static readonly ModelImporter ImporterNotWired = (zipPath, _, _, _) =>
-        throw new SegWebException($"this build has no nnU-Net importer; the verified zip is kept at {zipPath}: run `segweb models import {zipPath}`");
-
-    /// <param name="importer">Imports a verified zip (SegWeb's NnUNetImporter in the shipped CLI).</param>
+    /// <param name="importer">Imports a verified zip (<see cref="SegWeb.Models.Packages.CatalogImporter"/> in the shipped CLI).</param>
     /// <param name="catalog">The catalogue (default: the embedded one); tests pass their own.</param>
     /// <param name="downloadOptions">Retry policy (default: <see cref="DownloadOptions"/>'s).</param>
     public static Command Create(ModelImporter importer, TaskCatalog? catalog = null, DownloadOptions? downloadOptions = null)

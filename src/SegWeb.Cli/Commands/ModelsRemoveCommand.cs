@@ -44,11 +44,8 @@ public static class ModelsRemoveCommand
         return command;
     }
 
-    // A model name is one folder below the models folder; anything that could reach elsewhere is refused.
     private static string PlainName(string name) =>
-        name.Length > 0 && name == Path.GetFileName(name) && name is not "." and not ".." && !name.StartsWith('.')
-            ? name
-            : throw new SegWebException($"'{name}' is neither a task nor a model folder name");
+        ModelNames.IsValid(name) ? name : throw new SegWebException($"'{name}' is neither a task nor a model folder name");
 
     // Renamed out of the way first, so an interrupted delete never leaves a half model that looks installed.
     private static void RemoveFolder(string folder)

@@ -107,6 +107,11 @@ public static class DicomDictionary
             return vr;
         }
 
+        if (Segmentation.SegmentationTags.VROf(tag) is { } segmentationVR)
+        {
+            return segmentationVR;
+        }
+
         if (tag.Element == 0x0000)
         {
             return DicomVR.UL;

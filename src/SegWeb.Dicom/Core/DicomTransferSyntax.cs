@@ -17,14 +17,18 @@ public sealed record DicomTransferSyntax(string Uid, string Name, bool IsExplici
     public static readonly DicomTransferSyntax Jpeg2000Lossless = Encapsulated("1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)");
     public static readonly DicomTransferSyntax Jpeg2000 = Encapsulated("1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression");
 
+    /// <summary>Each frame raw-deflated (RFC 1951) in its own fragment; SegWeb decodes it itself.</summary>
+    public static readonly DicomTransferSyntax DeflatedImageFrameCompression = Encapsulated("1.2.840.10008.1.2.8.1", "Deflated Image Frame Compression");
+
     private static readonly DicomTransferSyntax[] Known =
     [
         ImplicitVRLittleEndian, ExplicitVRLittleEndian, DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, RleLossless,
         JpegBaseline, JpegExtended, JpegLossless, JpegLosslessSV1, JpegLSLossless, JpegLSNearLossless, Jpeg2000Lossless, Jpeg2000,
+        DeflatedImageFrameCompression,
     ];
 
     /// <summary>True for the JPEG, JPEG-LS and JPEG 2000 syntaxes that SegWeb decodes through GDCM.</summary>
-    public bool NeedsGdcm => IsEncapsulated && Uid != RleLossless.Uid && Known.Any(k => k.Uid == Uid);
+    public bool NeedsGdcm => IsEncapsulated && Uid != RleLossless.Uid && Uid != DeflatedImageFrameCompression.Uid && Known.Any(k => k.Uid == Uid);
 
     /// <summary>
     /// The syntax with this UID. An unknown UID is taken as encapsulated explicit VR little endian (PS3.5 §A.4: every

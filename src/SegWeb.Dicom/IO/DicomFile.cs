@@ -25,6 +25,15 @@ public sealed class DicomFile
     /// <summary>True when the file was read header-only and it has pixel data that was not loaded.</summary>
     public bool PixelDataSkipped { get; }
 
+    /// <summary>
+    /// For a header-only read that stopped at PixelData: the bytes from there to the end of the file, an upper bound
+    /// on the pixel payload that lets a loader refuse absurd image sizes before allocating anything.
+    /// </summary>
+    internal long PixelDataBytesInFile { get; init; }
+
+    /// <summary>For a header-only read of an undeflated stream: where the top-level PixelData element starts, else −1.</summary>
+    internal long PixelDataOffset { get; init; } = -1;
+
     /// <summary>The file on disk it was read from, if any (GDCM decodes from a file).</summary>
     public string? SourcePath { get; internal set; }
 
@@ -39,7 +48,7 @@ public sealed class DicomFile
         FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.SequentialScan);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, (options?.StopAtPixelData ?? false) ? 8192 : 65536, FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -25,6 +25,9 @@ internal sealed class DicomParser
     private bool _bigEndian;
     private Encoding _encoding = Encoding.Latin1;
     private bool _stoppedAtPixelData;
+    private long _bytesAtPixelData;
+    private long _pixelDataOffset = -1;
+    private bool _inflated;
 
     public DicomParser(Stream stream, string source, DicomReadOptions options)
     {
@@ -91,11 +94,12 @@ internal sealed class DicomParser
         if (syntax.IsDeflated)
         {
             Inflate();
+            _inflated = true;
         }
 
         var dataset = new DicomDataset(_source, _encoding);
         ReadDatasetBody(dataset, end: _length, depth: 0, metaOnly: false);
-        return new DicomFile(_source, meta, dataset, syntax, _stoppedAtPixelData);
+        return new DicomFile(_source, meta, dataset, syntax, _stoppedAtPixelData) { PixelDataBytesInFile = _bytesAtPixelData, PixelDataOffset = _pixelDataOffset };
     }
 
     /// <summary>
@@ -255,6 +259,8 @@ internal sealed class DicomParser
             if (topLevel && tag == DicomTags.PixelData && _options.StopAtPixelData)
             {
                 _stoppedAtPixelData = true;
+                _bytesAtPixelData = _length - elementStart;
+                _pixelDataOffset = _inflated ? -1 : elementStart;
                 return;
             }
 

@@ -51,9 +51,18 @@ public sealed class DicomPixelData
                 throw new DicomFormatException(file.SourceName, $"the pixel data is encapsulated but the transfer syntax is {syntax}");
             }
 
-            if (syntax.Uid != DicomTransferSyntax.RleLossless.Uid && !syntax.NeedsGdcm)
+            if (syntax.Uid != DicomTransferSyntax.RleLossless.Uid && syntax.Uid != DicomTransferSyntax.DeflatedImageFrameCompression.Uid && !syntax.NeedsGdcm)
             {
                 throw new DicomFormatException(file.SourceName, $"SegWeb cannot decode pixel data in {syntax}");
+            }
+
+            // Refuse a header that promises far more pixels than the fragments can carry before any buffer is sized from it.
+            long compressed = ((DicomFragments)element).Fragments.Sum(f => (long)f.Length);
+            long decoded = ((description.BitsPerFrame * description.NumberOfFrames) + 7) / 8;
+            if (decoded > MaxDecodedBytes(syntax, compressed))
+            {
+                throw new DicomFormatException(file.SourceName,
+                    $"{compressed} bytes of {syntax.Name} data cannot hold {description.NumberOfFrames} frame(s) of {description.Rows} × {description.Columns}");
             }
         }
         else
@@ -91,7 +100,7 @@ public sealed class DicomPixelData
         var d = Description;
         if (d.BitsAllocated == 1)
         {
-            UnpackBits(NativeBytes(), (long)frame * d.ValuesPerFrame, destination[..d.ValuesPerFrame]);
+            DecodeBitFrame(frame, destination[..d.ValuesPerFrame]);
             return;
         }
 
@@ -100,6 +109,8 @@ public sealed class DicomPixelData
         {
             DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.RleLossless.Uid =>
                 RleDecoder.DecodeFrame(FrameFragments(f, frame), d, _file.SourceName),
+            DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid =>
+                InflateFrame(FrameFragments(f, frame), frameBytes),
             DicomFragments => DecodedByGdcm().AsSpan((int)((long)frame * frameBytes), frameBytes),
             _ => NativeBytes().AsSpan((int)((long)frame * frameBytes), frameBytes),
         };
@@ -135,8 +146,94 @@ public sealed class DicomPixelData
 
     private byte[] NativeBytes() => _element.Value;
 
-    private static void UnpackBits(byte[] bytes, long firstBit, Span<double> destination)
+    /// <summary>Inflates one raw-deflate frame into exactly <paramref name="frameBytes"/> bytes (never more: bounded).</summary>
+    private byte[] InflateFrame(ReadOnlySpan<byte> compressed, int frameBytes)
     {
+        var output = new byte[frameBytes];
+        try
+        {
+            using var source = new MemoryStream(compressed.ToArray(), writable: false);
+            using var inflater = new System.IO.Compression.DeflateStream(source, System.IO.Compression.CompressionMode.Decompress);
+            int read = inflater.ReadAtLeast(output, frameBytes, throwOnEndOfStream: false);
+            if (read < frameBytes)
+            {
+                throw new DicomFormatException(_file.SourceName, $"a deflated frame inflates to {read} bytes, the image needs {frameBytes}");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DicomFormatException(_file.SourceName, $"a deflated frame is corrupt: {e.Message}", e);
+        }
+
+        return output;
+    }
+
+    /// <summary>
+    /// A BitsAllocated 1 frame. Native frames run on from one another without byte alignment, so they are unpacked
+    /// by bit offset; an RLE frame is its own packed segment; GDCM hands back either the packed bits of all frames
+    /// or (as GDCM 3.0 does for JPEG 2000) one byte per pixel.
+    /// </summary>
+    private void DecodeBitFrame(int frame, Span<double> destination)
+    {
+        int n = destination.Length;
+        switch (_element)
+        {
+            case DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid:
+                // Each 1-bit frame is deflated on its own, starting on a byte boundary.
+                UnpackBits(InflateFrame(FrameFragments(f, frame), (n + 7) / 8), 0, destination, _file.SourceName);
+                break;
+            case DicomFragments f when _file.TransferSyntax.Uid == DicomTransferSyntax.RleLossless.Uid:
+                UnpackBits(RleDecoder.DecodeFrame(FrameFragments(f, frame), Description, _file.SourceName), 0, destination, _file.SourceName);
+                break;
+            case DicomFragments:
+                var decoded = DecodedByGdcm();
+                if (decoded.LongLength == (long)n * FrameCount && n * (long)FrameCount != PackedLength)
+                {
+                    var bytes = decoded.AsSpan((int)((long)frame * n), n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        destination[i] = bytes[i] != 0 ? 1 : 0;
+                    }
+                }
+                else
+                {
+                    UnpackBits(decoded, (long)frame * n, destination, _file.SourceName);
+                }
+
+                break;
+            default:
+                UnpackBits(NativeBytes(), (long)frame * n, destination, _file.SourceName);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The most decoded bytes that <paramref name="encodedBytes"/> of pixel data in <paramref name="syntax"/> can
+    /// plausibly hold: native data holds itself; PackBits expands at most 64-fold, deflate about 1032-fold, and no
+    /// JPEG-family codestream of a real image beyond a few thousand to one (plus 1 MiB for tiny blank images).
+    /// </summary>
+    internal static long MaxDecodedBytes(DicomTransferSyntax syntax, long encodedBytes)
+    {
+        if (!syntax.IsEncapsulated)
+        {
+            return encodedBytes;
+        }
+
+        long ratio = syntax.Uid == DicomTransferSyntax.RleLossless.Uid ? 64
+            : syntax.Uid == DicomTransferSyntax.DeflatedImageFrameCompression.Uid ? 1032
+            : 4000;
+        return (encodedBytes * ratio) + (1L << 20);
+    }
+
+    private long PackedLength => (((long)Description.ValuesPerFrame * FrameCount) + 7) / 8;
+
+    private static void UnpackBits(byte[] bytes, long firstBit, Span<double> destination, string source)
+    {
+        if ((firstBit + destination.Length + 7) / 8 > bytes.LongLength)
+        {
+            throw new DicomFormatException(source, $"the bit-packed pixel data has {bytes.LongLength} bytes, too few for frame bits {firstBit}..{firstBit + destination.Length - 1}");
+        }
+
         for (int i = 0; i < destination.Length; i++)
         {
             long bit = firstBit + i;
@@ -146,13 +243,16 @@ public sealed class DicomPixelData
 
     private byte[] DecodedByGdcm()
     {
-        long expected = (long)Description.ValuesPerFrame * (Description.BitsAllocated / 8) * FrameCount;
+        long expected = Description.BitsAllocated == 1 ? PackedLength : (long)Description.ValuesPerFrame * (Description.BitsAllocated / 8) * FrameCount;
         if (expected > Array.MaxLength)
         {
             throw new DicomFormatException(_file.SourceName, $"the decoded image would need {expected} bytes, more than one buffer holds");
         }
 
-        return _decodedAll ??= GdcmDecoder.DecodeAll(_file, expected);
+
+        return _decodedAll ??= Description.BitsAllocated == 1
+            ? GdcmDecoder.DecodeAll(_file, expected, (long)Description.ValuesPerFrame * FrameCount)
+            : GdcmDecoder.DecodeAll(_file, expected);
     }
 
     /// <summary>The bytes of one frame's fragments: by the basic offset table, else one fragment per frame, else all for one frame.</summary>

@@ -23,7 +23,10 @@ internal static class GdcmDecoder
     /// <summary>
     /// Decodes every frame of the file with GDCM into native little-endian bytes (frames one after another).
     /// </summary>
-    public static byte[] DecodeAll(DicomFile file, long expectedBytes)
+    /// <param name="file">The object to decode.</param>
+    /// <param name="expectedBytes">The decoded size the header implies.</param>
+    /// <param name="alternativeBytes">Another size GDCM may legitimately produce (1-bit images unpacked to bytes), or 0.</param>
+    public static byte[] DecodeAll(DicomFile file, long expectedBytes, long alternativeBytes = 0)
     {
         var (assembly, problem) = Loaded.Value;
         if (assembly is null)
@@ -47,7 +50,7 @@ internal static class GdcmDecoder
             // GDCM's C++ objects are not documented as thread-safe across readers; one decode at a time.
             lock (Gate)
             {
-                return Decode(assembly, path, file, expectedBytes);
+                return Decode(assembly, path, file, expectedBytes, alternativeBytes);
             }
         }
         finally
@@ -59,7 +62,7 @@ internal static class GdcmDecoder
         }
     }
 
-    private static byte[] Decode(Assembly assembly, string path, DicomFile file, long expectedBytes)
+    private static byte[] Decode(Assembly assembly, string path, DicomFile file, long expectedBytes, long alternativeBytes)
     {
         var readerType = assembly.GetType("gdcm.ImageReader", throwOnError: true)!;
         var reader = Activator.CreateInstance(readerType)!;
@@ -74,7 +77,7 @@ internal static class GdcmDecoder
             var image = readerType.GetMethod("GetImage", Type.EmptyTypes)!.Invoke(reader, null)!;
             var imageType = image.GetType();
             long length = Convert.ToInt64(imageType.GetMethod("GetBufferLength", Type.EmptyTypes)!.Invoke(image, null), System.Globalization.CultureInfo.InvariantCulture);
-            if (length != expectedBytes)
+            if (length != expectedBytes && (alternativeBytes == 0 || length != alternativeBytes))
             {
                 throw new DicomFormatException(file.SourceName, $"GDCM decodes the {file.TransferSyntax.Name} image to {length} bytes, the header implies {expectedBytes}");
             }

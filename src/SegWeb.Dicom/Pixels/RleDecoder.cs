@@ -11,13 +11,11 @@ internal static class RleDecoder
     /// <summary>Decodes one frame; <paramref name="source"/> names the file in errors.</summary>
     public static byte[] DecodeFrame(ReadOnlySpan<byte> data, DicomPixelDescription d, string source)
     {
-        int bytesPerSample = d.BitsAllocated / 8;
-        if (d.BitsAllocated == 1)
-        {
-            throw new DicomFormatException(source, "RLE with BitsAllocated 1 is not supported");
-        }
-
-        int pixels = d.Rows * d.Columns;
+        // 1-bit images are one segment of the frame's packed bits (PS3.5 G.2: the segment is padded, so it may
+        // decode a little past what the frame needs; the rest is ignored).
+        bool packedBits = d.BitsAllocated == 1;
+        int bytesPerSample = packedBits ? 1 : d.BitsAllocated / 8;
+        int pixels = packedBits ? (int)(((long)d.Rows * d.Columns + 7) / 8) : d.Rows * d.Columns;
         int expectedSegments = bytesPerSample * d.SamplesPerPixel;
         if (data.Length < 64)
         {
@@ -30,8 +28,15 @@ internal static class RleDecoder
             throw new DicomFormatException(source, $"the RLE header lists {segments} segments, the image needs {expectedSegments}");
         }
 
+        // PackBits turns 2 bytes into at most 128, so a frame cannot decode to more than 64× its size: refuse absurd
+        // Rows × Columns before allocating for them.
+        if ((long)pixels * segments > 64L * data.Length)
+        {
+            throw new DicomFormatException(source, $"an RLE frame of {data.Length} bytes cannot hold {d.Rows} × {d.Columns} pixels");
+        }
+
         var output = new byte[pixels * bytesPerSample * d.SamplesPerPixel];
-        var plane = new byte[pixels];
+        var plane = new byte[pixels + (packedBits ? 130 : 0)];
         for (int s = 0; s < segments; s++)
         {
             uint begin = BinaryPrimitives.ReadUInt32LittleEndian(data[(4 + (4 * s))..]);
@@ -41,7 +46,7 @@ internal static class RleDecoder
                 throw new DicomFormatException(source, $"RLE segment {s} has offsets {begin}..{end} outside the {data.Length}-byte frame");
             }
 
-            DecodeSegment(data[(int)begin..(int)end], plane, source, s);
+            DecodeSegment(data[(int)begin..(int)end], plane, pixels, source, s);
 
             // Segment order: sample 0 most significant byte first, ...; output is little endian, samples interleaved.
             int sample = s / bytesPerSample;
@@ -58,10 +63,10 @@ internal static class RleDecoder
     }
 
     /// <summary>PackBits: n in 0..127 copies n+1 literal bytes, n in -127..-1 repeats the next byte 1-n times, -128 is a no-op.</summary>
-    private static void DecodeSegment(ReadOnlySpan<byte> segment, Span<byte> plane, string source, int index)
+    private static void DecodeSegment(ReadOnlySpan<byte> segment, Span<byte> plane, int required, string source, int index)
     {
         int i = 0, o = 0;
-        while (o < plane.Length && i < segment.Length)
+        while (o < required && i < segment.Length)
         {
             int n = (sbyte)segment[i++];
             if (n >= 0)
@@ -89,9 +94,9 @@ internal static class RleDecoder
             }
         }
 
-        if (o < plane.Length)
+        if (o < required)
         {
-            throw new DicomFormatException(source, $"RLE segment {index} decodes to {o} bytes, the frame needs {plane.Length}");
+            throw new DicomFormatException(source, $"RLE segment {index} decodes to {o} bytes, the frame needs {required}");
         }
     }
 }

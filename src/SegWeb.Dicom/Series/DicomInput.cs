@@ -10,6 +10,7 @@ public sealed class DicomInput
 {
     private readonly string? _zipPath;
     private readonly IReadOnlyList<string> _files;
+    private IReadOnlyList<KeyValuePair<string, byte[]>>? _memory;
 
     private DicomInput(string description, string? zipPath, IReadOnlyList<string> files, DicomArchiveLimits limits)
     {
@@ -18,6 +19,9 @@ public sealed class DicomInput
         _files = files;
         Limits = limits;
     }
+
+    /// <summary>True when every object is a file on disk (not a zip entry or memory), so it can be re-read by offset.</summary>
+    internal bool IsFileSystem => _zipPath is null && _memory is null;
 
     /// <summary>What the input is, for messages.</summary>
     public string Description { get; }
@@ -53,6 +57,14 @@ public sealed class DicomInput
         return new DicomInput($"{list.Count} files", null, list, DicomArchiveLimits.Default);
     }
 
+    /// <summary>Objects already in memory (an upload, a test), each with the name used in messages.</summary>
+    public static DicomInput FromMemory(IEnumerable<KeyValuePair<string, byte[]>> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var list = files.ToList();
+        return new DicomInput($"{list.Count} objects in memory", null, [], DicomArchiveLimits.Default) { _memory = list };
+    }
+
     /// <summary>
     /// Parses every file (or the ones <paramref name="wanted"/> names), one at a time. Files that are not DICOM
     /// or fail to parse go to <paramref name="skipped"/> with the reason; archive-level problems (unsafe entry
@@ -68,6 +80,29 @@ public sealed class DicomInput
             }
 
             yield break;
+        }
+
+        foreach (var (name, bytes) in _memory ?? [])
+        {
+            if (wanted is not null && !wanted(name))
+            {
+                continue;
+            }
+
+            DicomFile? file = null;
+            try
+            {
+                file = DicomFile.Read(bytes, name, options);
+            }
+            catch (DicomFormatException e)
+            {
+                skipped.Add(new DicomSkippedFile(name, e.Problem ?? e.Message));
+            }
+
+            if (file is not null)
+            {
+                yield return file;
+            }
         }
 
         foreach (var path in _files)

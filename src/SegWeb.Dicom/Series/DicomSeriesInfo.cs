@@ -94,4 +94,4 @@ public sealed class DicomSeriesInfo
 public sealed record DicomScanResult(IReadOnlyList<DicomSeriesInfo> Series, IReadOnlyList<DicomSkippedFile> Skipped);
 
 /// <summary>One object's header and the geometry of its frames (or why it has none).</summary>
-internal sealed record InstanceHeader(string SourceName, DicomDataset Dataset, DicomTransferSyntax TransferSyntax, IReadOnlyList<FrameHeader> Frames, string? GeometryProblem);
+internal sealed record InstanceHeader(string SourceName, DicomDataset Dataset, DicomTransferSyntax TransferSyntax, IReadOnlyList<FrameHeader> Frames, string? GeometryProblem, long PixelDataBytesInFile, long PixelDataOffset = -1);

@@ -26,11 +26,13 @@ public static class DicomSeriesScanner
             }
 
             InstanceHeader header;
+            string key;
             try
             {
                 string uid = ds.GetUid(DicomTags.SopInstanceUid) ?? file.FileMetaInformation.GetUid(DicomTags.MediaStorageSopInstanceUid) ?? file.SourceName;
                 var (frames, problem) = FrameHeader.FromDataset(ds, uid);
-                header = new InstanceHeader(file.SourceName, ds, file.TransferSyntax, frames, problem);
+                header = new InstanceHeader(file.SourceName, ds, file.TransferSyntax, frames, problem, file.PixelDataBytesInFile, file.SourcePath is null ? -1 : file.PixelDataOffset);
+                key = KeyOf(header);
             }
             catch (DicomFormatException e)
             {
@@ -38,7 +40,6 @@ public static class DicomSeriesScanner
                 continue;
             }
 
-            var key = KeyOf(header);
             if (!groups.TryGetValue(key, out var list))
             {
                 groups[key] = list = [];

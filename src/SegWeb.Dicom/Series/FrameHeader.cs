@@ -105,6 +105,26 @@ internal sealed record FrameHeader(
             return null;
         }
 
+        // Hostile or corrupt numbers ("NaN", "1e300") would otherwise reach sorting and grid sizing: positions must be
+        // within a kilometre, spacings within (0, 1000] mm, rescaling finite.
+        if (!position.Take(3).All(v => double.IsFinite(v) && Math.Abs(v) <= 1e6) || !orientation.Take(6).All(double.IsFinite))
+        {
+            problem = "ImagePositionPatient or ImageOrientationPatient holds a non-finite or absurd value";
+            return null;
+        }
+
+        if (spacing[0] > 1000 || spacing[1] > 1000 || !double.IsFinite(slope) || !double.IsFinite(intercept))
+        {
+            problem = "PixelSpacing or the rescale values are absurd";
+            return null;
+        }
+
+        if (rows <= 0 || columns <= 0)
+        {
+            problem = "no Rows or Columns";
+            return null;
+        }
+
         var row = Vec3.From(orientation);
         var column = Vec3.From(orientation, 3);
         if (Math.Abs(row.Length - 1) > 0.01 || Math.Abs(column.Length - 1) > 0.01 || Math.Abs(row.Dot(column)) > 0.01)

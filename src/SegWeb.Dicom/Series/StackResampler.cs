@@ -26,7 +26,8 @@ internal static class StackResampler
         int ny = stack.Rows + (int)Math.Round((v1 - v0) / stack.Dy);
         double height = stack.Heights[^1] - stack.Heights[0];
         int nz = (int)Math.Floor((height / dz) + 1e-6) + 1;
-        if ((long)nx * ny * nz > Array.MaxLength)
+        long sourceVoxels = (long)stack.Columns * stack.Rows * stack.Frames.Count;
+        if (!double.IsFinite(height) || (long)nx * ny * nz > Array.MaxLength || (long)nx * ny * nz > Math.Max(8 * sourceVoxels, 1L << 24))
         {
             throw new DicomFormatException(stack.Frames[0].SourceName, $"resampling this series would need a {nx}×{ny}×{nz} grid, too large");
         }

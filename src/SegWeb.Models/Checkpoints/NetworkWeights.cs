@@ -12,15 +12,22 @@ namespace SegWeb.Models.Checkpoints;
 public sealed class NetworkWeights
 {
     private const string DecoderEncoderPrefix = "decoder.encoder.";
-    private readonly TorchCheckpoint _checkpoint;
+    private readonly TorchCheckpoint? _checkpoint;
     private readonly Dictionary<string, TorchTensor> _canonical;
     private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+    private readonly Func<string, long[], float[]>? _generator;
 
     private NetworkWeights(TorchCheckpoint checkpoint, Dictionary<string, TorchTensor> canonical, int aliasCount)
     {
         _checkpoint = checkpoint;
         _canonical = canonical;
         AliasCount = aliasCount;
+    }
+
+    private NetworkWeights(Func<string, long[], float[]> generator)
+    {
+        _canonical = [];
+        _generator = generator;
     }
 
     /// <summary>Number of duplicate (alias) keys that were folded into their canonical names.</summary>
@@ -72,31 +79,54 @@ public sealed class NetworkWeights
         return new NetworkWeights(checkpoint, canonical, aliases.Count);
     }
 
-    /// <summary>Whether a canonical parameter exists.</summary>
-    public bool Contains(string name) => _canonical.ContainsKey(name);
+    /// <summary>
+    /// Weights made on demand by <paramref name="generator"/> (name, shape → values in C order) for every parameter
+    /// the graph builder asks for: how architecture twins get seeded random weights through the same exporter.
+    /// </summary>
+    public static NetworkWeights Generated(Func<string, long[], float[]> generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        return new NetworkWeights(generator);
+    }
+
+    /// <summary>Whether a canonical parameter exists (always true for generated weights).</summary>
+    public bool Contains(string name) => _generator is not null || _canonical.ContainsKey(name);
 
     /// <summary>The tensor's metadata, or an error naming the missing key.</summary>
     public TorchTensor Get(string name) =>
         _canonical.TryGetValue(name, out var t) ? t
-            : throw new CheckpointFormatException(_checkpoint.FilePath, $"network_weights has no '{name}' (the checkpoint does not match the architecture in plans.json)");
+            : throw new CheckpointFormatException(_checkpoint?.FilePath ?? "(generated weights)", $"network_weights has no '{name}' (the checkpoint does not match the architecture in plans.json)");
 
     /// <summary>Reads a parameter as float32, checks its shape and marks it taken.</summary>
     public float[] Take(string name, params long[] expectedShape)
     {
         ArgumentNullException.ThrowIfNull(expectedShape);
+        if (_generator is not null)
+        {
+            _taken.Add(name);
+            var values = _generator(name, expectedShape);
+            long count = expectedShape.Aggregate(1L, (a, b) => a * b);
+            return values.LongLength == count ? values : throw new InvalidOperationException($"generator gave {values.LongLength} values for '{name}', expected {count}");
+        }
+
         var tensor = Get(name);
         if (!tensor.Shape.SequenceEqual(expectedShape))
         {
-            throw new CheckpointFormatException(_checkpoint.FilePath, $"'{name}' has shape {tensor.ShapeText}, the architecture expects [{string.Join(", ", expectedShape)}]");
+            throw new CheckpointFormatException(_checkpoint!.FilePath, $"'{name}' has shape {tensor.ShapeText}, the architecture expects [{string.Join(", ", expectedShape)}]");
         }
 
         _taken.Add(name);
-        return _checkpoint.ReadFloat32(tensor);
+        return _checkpoint!.ReadFloat32(tensor);
     }
 
     /// <summary>Marks a parameter the exported graph deliberately leaves out (deep-supervision heads) as accounted for.</summary>
     public void Ignore(string name)
     {
+        if (_generator is not null)
+        {
+            return;
+        }
+
         Get(name);
         _taken.Add(name);
     }

@@ -116,6 +116,12 @@ public sealed class TorchCheckpoint : IDisposable
         var storage = tensor.Storage;
         var raw = ReadStorageBytes(storage);
         long count = tensor.ElementCount;
+        if (IsContiguous(tensor))
+        {
+            // The common case (every parameter torch.save writes from a module): one block copy or conversion.
+            return ReadContiguous(raw, storage.DType, tensor.StorageOffset, count);
+        }
+
         var result = new float[count];
         var shape = tensor.Shape;
         var strides = tensor.Strides;
@@ -169,6 +175,50 @@ public sealed class TorchCheckpoint : IDisposable
         _ => 1,
     };
 
+    private static bool IsContiguous(TorchTensor tensor)
+    {
+        long expected = 1;
+        for (int d = tensor.Shape.Length - 1; d >= 0; d--)
+        {
+            if (tensor.Shape[d] != 1 && tensor.Strides[d] != expected)
+            {
+                return false;
+            }
+
+            expected *= tensor.Shape[d];
+        }
+
+        return true;
+    }
+
+    private static float[] ReadContiguous(byte[] raw, TorchDType dtype, long offset, long count)
+    {
+        int size = ElementSize(dtype);
+        var bytes = raw.AsSpan(checked((int)(offset * size)), checked((int)(count * size)));
+        switch (dtype)
+        {
+            case TorchDType.Float32:
+                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+            case TorchDType.Float16:
+                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
+                var result = new float[count];
+                for (int i = 0; i < result.Length; i++)
+                {
+                    result[i] = (float)halves[i];
+                }
+
+                return result;
+            default:
+                var values = new float[count];
+                for (long i = 0; i < count; i++)
+                {
+                    values[i] = ReadElement(raw, dtype, offset + i);
+                }
+
+                return values;
+        }
+    }
+
     private static float ReadElement(byte[] raw, TorchDType dtype, long element)
     {
         var span = raw.AsSpan();
@@ -194,7 +244,12 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InvalidDataException($"entry {entry.FullName} has {entry.Length} bytes, expected {expectedLength}");
         }
 
-        var buffer = new byte[checked((int)expectedLength)];
+        if (expectedLength > Array.MaxLength)
+        {
+            throw new InvalidDataException($"entry {entry.FullName} declares {expectedLength} bytes, more than one tensor storage may hold");
+        }
+
+        var buffer = new byte[expectedLength];
         using var s = entry.Open();
         int read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         if (read != buffer.Length)

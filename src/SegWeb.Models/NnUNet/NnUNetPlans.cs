@@ -117,12 +117,26 @@ public sealed class NnUNetPlans
         }
 
         var merged = Resolve(parentName, depth + 1);
-        foreach (var (key, value) in copy)
-        {
-            merged[key] = value?.DeepClone();
-        }
-
+        // Current nnU-Net merges nested objects (architecture.arch_kwargs) key by key unless the child says
+        // "nested_override": false, in which case a child's top-level key replaces the parent's whole value.
+        bool nested = copy["nested_override"] is not JsonValue flag || !flag.TryGetValue<bool>(out bool b) || b;
+        Merge(merged, copy, nested);
         return merged;
+    }
+
+    private static void Merge(JsonObject target, JsonObject child, bool nested)
+    {
+        foreach (var (key, value) in child.ToList())
+        {
+            if (nested && target[key] is JsonObject baseObject && value is JsonObject childObject)
+            {
+                Merge(baseObject, childObject, nested);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
     }
 
     private void ConvertOldFormat(JsonObject configuration)

@@ -18,6 +18,12 @@ public sealed record ImportOptions
     /// <summary>Global label id per local label (default: identity), for parts of a multi-part task.</summary>
     public IReadOnlyDictionary<int, int>? LabelMap { get; init; }
 
+    /// <summary>
+    /// Which configuration to import when the folder or zip holds several (3d_fullres, or a full
+    /// Trainer__Plans__configuration folder name); null when there is only one.
+    /// </summary>
+    public string? Configuration { get; init; }
+
     /// <summary>Replace an existing package of the same name.</summary>
     public bool Overwrite { get; init; }
 }

@@ -77,6 +77,9 @@ public sealed record ClassInfo
     /// <summary>SNOMED-CT code of the structure (SegmentedPropertyType), when known.</summary>
     public SnomedCode? Snomed { get; init; }
 
+    /// <summary>SNOMED-CT modifier of that code (SegmentedPropertyTypeModifier: laterality Left/Right), when there is one.</summary>
+    public SnomedCode? Modifier { get; init; }
+
     /// <summary>RGB display colour, when known.</summary>
     public int[]? Color { get; init; }
 }

@@ -44,9 +44,20 @@ public static class NnUNetImporter
                 throw new ModelFormatException(folderOrZip, "no such folder or zip");
             }
 
-            var configurationFolder = ResultsFolder.FindConfigurationFolder(root, folderOrZip);
+            var configurationFolder = ResultsFolder.FindConfigurationFolder(root, folderOrZip, options.Configuration);
             Directory.CreateDirectory(staging);
-            var manifest = Build(folderOrZip, configurationFolder, staging, options);
+            ModelManifest manifest;
+            try
+            {
+                manifest = Build(folderOrZip, configurationFolder, staging, options);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+                // JsonNode's GetValue<T> and int.Parse report a value of the wrong kind this way (a string where
+                // plans.json needs a number, a channel key that is not an index): bad input, not a bug.
+                throw new ModelFormatException(configurationFolder, $"malformed plans.json or dataset.json: {ex.Message}", ex);
+            }
+
             File.WriteAllText(Path.Combine(staging, ModelManifest.FileName), manifest.ToJson());
             if (Directory.Exists(packageDirectory))
             {
@@ -114,7 +125,11 @@ public static class NnUNetImporter
             int global = options.LabelMap is null ? local
                 : options.LabelMap.TryGetValue(local, out int g) ? g : throw new ModelFormatException(dataset.FilePath, $"label {local} ({labelName}) has no global id in the label map");
             labelMap[local] = global;
-            classes[global] = options.ClassMetadata?.Describe(labelName) ?? new ClassInfo { Name = labelName };
+            if (global != 0)
+            {
+                // Global 0: an auxiliary label the task drops from its output (TotalSegmentator does this for some parts).
+                classes[global] = options.ClassMetadata?.Describe(labelName) ?? new ClassInfo { Name = labelName };
+            }
         }
 
         return new ModelManifest

@@ -52,16 +52,27 @@ internal static partial class ResultsFolder
         return target;
     }
 
-    /// <summary>The single configuration folder under <paramref name="root"/>.</summary>
-    public static string FindConfigurationFolder(string root, string shownAs)
+    /// <summary>
+    /// The single configuration folder under <paramref name="root"/>; with <paramref name="wanted"/> (a
+    /// configuration such as 3d_fullres, or a whole Trainer__Plans__configuration folder name) the one that matches.
+    /// </summary>
+    public static string FindConfigurationFolder(string root, string shownAs, string? wanted = null)
     {
         var found = new List<string>();
         Search(root, 0, found);
-        return found.Count switch
+        string Listing() => string.Join(", ", found.Select(f => Path.GetRelativePath(root, f)));
+        if (found.Count == 0)
         {
-            1 => found[0],
-            0 => throw new ModelFormatException(shownAs, "no nnU-Net results folder inside (expected dataset.json, plans.json and fold_N/checkpoint_final.pth)"),
-            _ => throw new ModelFormatException(shownAs, $"several nnU-Net configurations inside ({string.Join(", ", found.Select(f => Path.GetRelativePath(root, f)))}); import one folder at a time"),
+            throw new ModelFormatException(shownAs, "no nnU-Net results folder inside (expected dataset.json, plans.json and fold_N/checkpoint_final.pth)");
+        }
+
+        var matching = wanted is null ? found
+            : found.Where(f => Path.GetFileName(f) == wanted || ParseName(f).Configuration == wanted).ToList();
+        return matching.Count switch
+        {
+            1 => matching[0],
+            0 => throw new ModelFormatException(shownAs, $"no configuration '{wanted}' inside (found: {Listing()})"),
+            _ => throw new ModelFormatException(shownAs, $"several nnU-Net configurations inside ({Listing()}); choose one with the configuration option (--configuration)"),
         };
     }
 

@@ -35,6 +35,7 @@ public sealed class PickleReader
 {
     private const int MaxStackDepth = 1_000_000;
     private const int MaxMemo = 10_000_000;
+    private const int MaxTupleDepth = 64;
     private static readonly object Mark = new();
 
     private readonly byte[] _data;
@@ -136,13 +137,13 @@ public sealed class PickleReader
                     Push(PyTuple.Empty);
                     break;
                 case 0x85:
-                    Push(new PyTuple([Pop()]));
+                    Push(Tuple([Pop()]));
                     break;
                 case 0x86:
                 {
                     var b = Pop();
                     var a = Pop();
-                    Push(new PyTuple([a, b]));
+                    Push(Tuple([a, b]));
                     break;
                 }
 
@@ -151,12 +152,12 @@ public sealed class PickleReader
                     var c = Pop();
                     var b = Pop();
                     var a = Pop();
-                    Push(new PyTuple([a, b, c]));
+                    Push(Tuple([a, b, c]));
                     break;
                 }
 
                 case (byte)'t': // TUPLE
-                    Push(new PyTuple(PopToMark()));
+                    Push(Tuple(PopToMark()));
                     break;
                 case (byte)']':
                     Push(new List<object?>());
@@ -284,6 +285,14 @@ public sealed class PickleReader
         }
     }
 
+    // Tuples hash and print recursively (they can be dict keys); a hostile chain of nested tuples would overflow
+    // the stack there, so nesting is bounded when they are built. Real checkpoints nest a few levels.
+    private static PyTuple Tuple(IReadOnlyList<object?> items)
+    {
+        var tuple = new PyTuple(items);
+        return tuple.Depth <= MaxTupleDepth ? tuple : throw new PickleFormatException($"tuples nested deeper than {MaxTupleDepth}");
+    }
+
     private static string OpName(byte op) => op switch
     {
         (byte)'R' => "REDUCE",
@@ -291,7 +300,9 @@ public sealed class PickleReader
         (byte)'i' => "INST",
         (byte)'o' => "OBJ",
         (byte)'P' => "PERSID",
-        0x82 or 0x83 or 0x84 => "EXT",
+        0x82 => "EXT1",
+        0x83 => "EXT2",
+        0x84 => "EXT4",
         0x92 => "NEWOBJ_EX",
         >= 0x20 and < 0x7f => ((char)op).ToString(),
         _ => "?",

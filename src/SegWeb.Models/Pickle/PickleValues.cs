@@ -7,6 +7,9 @@ public sealed class PyTuple(IReadOnlyList<object?> items) : IEquatable<PyTuple>
 
     public IReadOnlyList<object?> Items { get; } = items;
 
+    /// <summary>Nesting depth (1 for a tuple without tuples inside), from the children's stored depths.</summary>
+    public int Depth { get; } = 1 + items.Select(i => i is PyTuple t ? t.Depth : 0).DefaultIfEmpty(0).Max();
+
     public int Count => Items.Count;
 
     public object? this[int index] => Items[index];

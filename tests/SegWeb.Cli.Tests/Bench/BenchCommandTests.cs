@@ -15,6 +15,16 @@ public sealed class BenchCommandTests
         Assert.Equal(before, Directory.GetDirectories(Path.GetTempPath(), "segweb-bench-imaging-*").Length);
     }
 
+    [SkippableFact]
+    public void Bench_dicom_quick_compares_with_dcm2niix_and_pydicom()
+    {
+        ReferencePython.Require("pydicom", "numpy");
+        var (rc, stdout, stderr) = Run("bench", "dicom", "--quick");
+        Assert.True(rc == 0, stdout + stderr);
+        Assert.Contains("dcm2niix", stdout, StringComparison.Ordinal);
+        Assert.Contains("pydicom", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_suite_is_a_usage_error()
     {

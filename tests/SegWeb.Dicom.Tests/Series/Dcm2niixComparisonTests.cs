@@ -10,7 +10,7 @@ namespace SegWeb.Dicom.Tests.Series;
 /// </summary>
 public sealed class Dcm2niixComparisonTests
 {
-    public static TheoryData<string> RegularSeries => ["ct-3slice", "CT_small", "693_UNCI", "693_UNCR", "693_J2KR", "eCT_Supplemental", "example_ct_dicom"];
+    public static TheoryData<string> RegularSeries => ["ct-3slice", "CT_small", "highdicom_ct", "693_UNCI", "693_UNCR", "693_J2KR", "eCT_Supplemental", "example_ct_dicom"];
 
     [SkippableTheory]
     [MemberData(nameof(RegularSeries))]

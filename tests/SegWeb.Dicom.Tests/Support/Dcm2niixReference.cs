@@ -16,6 +16,7 @@ internal static class Dcm2niixReference
         ["ct-3slice"] = "dicom/dcmqi/ct-3slice",
         ["CT2"] = "dicom/pydicom/CT2",
         ["CT_small"] = "dicom/pydicom/CT_small.dcm",
+        ["highdicom_ct"] = "dicom/highdicom/ct_image.dcm",
         ["693_UNCI"] = "dicom/pydicom/693_UNCI.dcm",
         ["693_UNCR"] = "dicom/pydicom/693_UNCR.dcm",
         ["693_J2KR"] = "dicom/pydicom/693_J2KR.dcm",

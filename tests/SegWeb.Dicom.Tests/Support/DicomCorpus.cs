@@ -18,6 +18,15 @@ internal static class DicomCorpus
     public static string[] PydicomFiles() =>
         Directory.GetFiles(RequirePydicomTestFiles(), "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every DICOM file (not the .nrrd/.json/licence files beside them) of the shared data's dicom folder and example series.</summary>
+    public static string[] SharedDicomFiles()
+    {
+        string[] roots = [TestData.Require("dicom"), TestData.Require("totalsegmentator/example_ct_dicom")];
+        return roots.SelectMany(r => Directory.GetFiles(r, "*", SearchOption.AllDirectories))
+            .Where(f => Path.GetExtension(f) is ".dcm" or "" && !Path.GetFileName(f).StartsWith("LICENSE", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+    }
+
     private static string? FindPydicomTestFiles()
     {
         var dir = ReferencePython.Run("import pydicom.data, os\nprint(os.path.join(os.path.dirname(pydicom.data.__file__), 'test_files'))").Trim();

@@ -1,159 +1,20 @@
-"""Writes an nnU-Net v2 results folder from an independent PyTorch re-implementation of
-dynamic_network_architectures' PlainConvUNet / ResidualEncoderUNet (same state-dict key names, including the
-duplicate all_modules.* and decoder.encoder.* entries), saved with torch.save in nnU-Net's checkpoint layout,
-plus a seeded random input and PyTorch's logits as .npy. Usage: make_nnunet_results.py SPEC_JSON OUT_DIR."""
+"""Writes an nnU-Net v2 results folder from the independent PyTorch U-Net of nnunet_reference.py, saved with torch.save in
+nnU-Net's checkpoint layout, plus a seeded random input and PyTorch's logits as .npy. Usage: make_nnunet_results.py SPEC_JSON OUT_DIR."""
 import json
 import os
 import sys
 
 import numpy as np
 import torch
-from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nnunet_reference  # noqa: E402
 
 spec = json.loads(sys.argv[1])
 out = sys.argv[2]
 torch.manual_seed(spec.get("seed", 0))
 np.random.seed(spec.get("seed", 0))
-
 dims = len(spec["kernels"][0])
-Conv = nn.Conv3d if dims == 3 else nn.Conv2d
-ConvT = nn.ConvTranspose3d if dims == 3 else nn.ConvTranspose2d
-Norm = nn.InstanceNorm3d if dims == 3 else nn.InstanceNorm2d
-AvgPool = nn.AvgPool3d if dims == 3 else nn.AvgPool2d
-SLOPE = 0.01
-
-
-class ConvDropoutNormReLU(nn.Module):
-    def __init__(self, cin, cout, kernel, stride, bias, nonlin):
-        super().__init__()
-        self.conv = Conv(cin, cout, kernel, stride, padding=[(k - 1) // 2 for k in kernel], bias=bias)
-        self.norm = Norm(cout, eps=1e-5, affine=True)
-        ops = [self.conv, self.norm]
-        if nonlin:
-            self.nonlin = nn.LeakyReLU(SLOPE, inplace=True)
-            ops.append(self.nonlin)
-        # dynamic_network_architectures registers the same modules again here: duplicate state-dict keys.
-        self.all_modules = nn.Sequential(*ops)
-
-    def forward(self, x):
-        return self.all_modules(x)
-
-
-class StackedConvBlocks(nn.Module):
-    def __init__(self, n, cin, cout, kernel, first_stride, bias):
-        super().__init__()
-        ones = [1] * len(kernel)
-        self.convs = nn.Sequential(*[ConvDropoutNormReLU(cin if i == 0 else cout, cout, kernel,
-                                                         first_stride if i == 0 else ones, bias, True) for i in range(n)])
-
-    def forward(self, x):
-        return self.convs(x)
-
-
-class BasicBlockD(nn.Module):
-    def __init__(self, cin, cout, kernel, stride, bias):
-        super().__init__()
-        ones = [1] * len(kernel)
-        self.conv1 = ConvDropoutNormReLU(cin, cout, kernel, stride, bias, True)
-        self.conv2 = ConvDropoutNormReLU(cout, cout, kernel, ones, bias, False)
-        self.nonlin2 = nn.LeakyReLU(SLOPE, inplace=True)
-        has_stride = any(s != 1 for s in stride)
-        ops = []
-        if has_stride:
-            ops.append(AvgPool(stride, stride))
-        if cin != cout:
-            ops.append(ConvDropoutNormReLU(cin, cout, ones, ones, False, False))
-        self.skip = nn.Sequential(*ops) if ops else nn.Identity()
-
-    def forward(self, x):
-        residual = self.skip(x)
-        out = self.conv2(self.conv1(x))
-        out += residual
-        return self.nonlin2(out)
-
-
-class StackedResidualBlocks(nn.Module):
-    def __init__(self, n, cin, cout, kernel, stride, bias):
-        super().__init__()
-        ones = [1] * len(kernel)
-        self.blocks = nn.Sequential(*[BasicBlockD(cin if i == 0 else cout, cout, kernel, stride if i == 0 else ones, bias)
-                                      for i in range(n)])
-
-    def forward(self, x):
-        return self.blocks(x)
-
-
-class PlainConvEncoder(nn.Module):
-    def __init__(self, cin, s):
-        super().__init__()
-        stages = []
-        for i in range(len(s["features"])):
-            stages.append(nn.Sequential(StackedConvBlocks(s["n_enc"][i], cin, s["features"][i], s["kernels"][i], s["strides"][i], True)))
-            cin = s["features"][i]
-        self.stages = nn.Sequential(*stages)
-
-    def forward(self, x):
-        skips = []
-        for st in self.stages:
-            x = st(x)
-            skips.append(x)
-        return skips
-
-
-class ResidualEncoder(nn.Module):
-    def __init__(self, cin, s):
-        super().__init__()
-        stem = s.get("stem_channels") or s["features"][0]
-        self.stem = StackedConvBlocks(1, cin, stem, s["kernels"][0], [1] * dims, True)
-        cin = stem
-        stages = []
-        for i in range(len(s["features"])):
-            stages.append(StackedResidualBlocks(s["n_enc"][i], cin, s["features"][i], s["kernels"][i], s["strides"][i], True))
-            cin = s["features"][i]
-        self.stages = nn.Sequential(*stages)
-
-    def forward(self, x):
-        x = self.stem(x)
-        skips = []
-        for st in self.stages:
-            x = st(x)
-            skips.append(x)
-        return skips
-
-
-class UNetDecoder(nn.Module):
-    def __init__(self, encoder, s, classes):
-        super().__init__()
-        self.encoder = encoder  # as in dynamic_network_architectures: decoder.encoder.* duplicates encoder.*
-        f, n = s["features"], len(s["features"])
-        stages, transp, seg = [], [], []
-        for i in range(1, n):
-            below, skip = f[-i], f[-(i + 1)]
-            stride = s["strides"][-i]
-            transp.append(ConvT(below, skip, stride, stride, bias=True))
-            stages.append(StackedConvBlocks(s["n_dec"][i - 1], 2 * skip, skip, s["kernels"][-(i + 1)], [1] * dims, True))
-            seg.append(Conv(skip, classes, 1, 1, 0, bias=True))
-        self.stages = nn.ModuleList(stages)
-        self.transpconvs = nn.ModuleList(transp)
-        self.seg_layers = nn.ModuleList(seg)
-
-    def forward(self, skips):
-        x = skips[-1]
-        for i in range(len(self.stages)):
-            x = self.transpconvs[i](x)
-            x = torch.cat((x, skips[-(i + 2)]), 1)
-            x = self.stages[i](x)
-        return self.seg_layers[-1](x)
-
-
-class UNet(nn.Module):
-    def __init__(self, s, cin, classes):
-        super().__init__()
-        self.encoder = PlainConvEncoder(cin, s) if s["class"] == "PlainConvUNet" else ResidualEncoder(cin, s)
-        self.decoder = UNetDecoder(self.encoder, s, classes)
-
-    def forward(self, x):
-        return self.decoder(self.encoder(x))
 
 
 def randomize(net):
@@ -193,9 +54,13 @@ else:
     kwargs = {"n_stages": n, "features_per_stage": spec["features"], "conv_op": "torch.nn.modules.conv.Conv3d" if dims == 3 else "torch.nn.modules.conv.Conv2d",
               "kernel_sizes": spec["kernels"], "strides": spec["strides"],
               ("n_conv_per_stage" if spec["class"] == "PlainConvUNet" else "n_blocks_per_stage"): spec["n_enc"],
-              "n_conv_per_stage_decoder": spec["n_dec"], "conv_bias": True,
-              "norm_op": "torch.nn.modules.instancenorm.InstanceNorm3d", "norm_op_kwargs": {"eps": 1e-05, "affine": True},
+              "n_conv_per_stage_decoder": spec["n_dec"], "conv_bias": spec.get("conv_bias", True),
+              "norm_op": "torch.nn.modules.instancenorm.InstanceNorm3d", "norm_op_kwargs": {"eps": 1e-05, "affine": spec.get("affine", True)},
               "dropout_op": None, "dropout_op_kwargs": None, "nonlin": "torch.nn.LeakyReLU", "nonlin_kwargs": {"inplace": True}}
+    if spec.get("relu"):
+        kwargs["nonlin"] = "torch.nn.modules.activation.ReLU"
+    elif "negative_slope" in spec:
+        kwargs["nonlin_kwargs"]["negative_slope"] = spec["negative_slope"]
     if spec.get("stem_channels"):
         kwargs["stem_channels"] = spec["stem_channels"]
     module = "unet" if spec["class"] == "PlainConvUNet" else "residual_unet"
@@ -218,7 +83,7 @@ json.dump(plans, open(os.path.join(config_dir, "plans.json"), "w"), indent=2)
 x = torch.randn([1, channels] + spec["input"])
 np.save(os.path.join(out, "input.npy"), x.numpy())
 for fold in range(spec.get("folds", 1)):
-    net = UNet(spec, channels, classes)
+    net = nnunet_reference.build(spec, channels, classes)
     randomize(net)
     net.eval()
     state = net.state_dict()

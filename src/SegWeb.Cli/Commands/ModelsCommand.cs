@@ -1,0 +1,20 @@
+using System.CommandLine;
+using SegWeb.Models.Catalog;
+using SegWeb.Models.Packages;
+
+namespace SegWeb.Cli.Commands;
+
+/// <summary>`segweb models`: install, remove, import, list, verify and synth model packages.</summary>
+public static class ModelsCommand
+{
+    /// <summary>The `models` command group, with every subcommand.</summary>
+    public static Command Create(TaskCatalog? catalog = null) => new("models", "Install, import, list, verify and remove segmentation models.")
+    {
+        ModelsInstallCommand.Create(CatalogImporter.Create(catalog ?? TaskCatalog.LoadEmbedded()), catalog),
+        ModelsRemoveCommand.Create(catalog),
+        ModelsImportCommand.Create(),
+        ModelsListCommand.Create(),
+        ModelsVerifyCommand.Create(),
+        ModelsSynthCommand.Create(catalog),
+    };
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Microsoft.ML.OnnxRuntime;
+
+namespace SegWeb.Inference.Runtime;
+
+/// <summary>
+/// One ONNX Runtime <see cref="InferenceSession"/> per ONNX file, created on first use and reused for every later
+/// scan: loading and optimising a U-Net takes seconds, a sliding window runs it hundreds of times. Hold one cache
+/// per process (the CLI for its run, the server for its lifetime) and dispose it at exit.
+/// </summary>
+public sealed class ModelSessionCache : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<InferenceSession>> _sessions = new(StringComparer.Ordinal);
+    private readonly InferenceRuntimeOptions _options;
+    private ExecutionProviderKind? _resolved;
+    private bool _disposed;
+
+    /// <summary>Creates an empty cache whose sessions use <paramref name="options"/>.</summary>
+    public ModelSessionCache(InferenceRuntimeOptions? options = null)
+    {
+        _options = options ?? new InferenceRuntimeOptions();
+    }
+
+    /// <summary>The options sessions are created with.</summary>
+    public InferenceRuntimeOptions Options => _options;
+
+    /// <summary>The provider actually in use after the first session (Auto resolves to Cuda or Cpu); null before.</summary>
+    public ExecutionProviderKind? ResolvedProvider => _resolved;
+
+    /// <summary>Number of sessions loaded.</summary>
+    public int Count => _sessions.Count;
+
+    /// <summary>The session for <paramref name="onnxPath"/>, loading it on first use.</summary>
+    public InferenceSession Get(string onnxPath)
+    {
+        ArgumentNullException.ThrowIfNull(onnxPath);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var key = Path.GetFullPath(onnxPath);
+        var lazy = _sessions.GetOrAdd(key, k => new Lazy<InferenceSession>(() => Create(k), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failed load (bad file, missing provider) must not poison the cache for a later corrected attempt.
+            _sessions.TryRemove(new KeyValuePair<string, Lazy<InferenceSession>>(key, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>A runner over the cached session of <paramref name="onnxPath"/>.</summary>
+    public OnnxModelRunner Runner(string onnxPath, string inputName = "input", string outputName = "logits") =>
+        new(Get(onnxPath), onnxPath, inputName, outputName);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var lazy in _sessions.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+
+        _sessions.Clear();
+    }
+
+    private InferenceSession Create(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InferenceException($"{path}: ONNX model not found");
+        }
+
+        var kind = _resolved ?? _options.Provider;
+        using var sessionOptions = ExecutionProviders.CreateSessionOptions(_options, kind, out var resolved);
+        try
+        {
+            var session = new InferenceSession(path, sessionOptions);
+            _resolved = resolved;
+            return session;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InferenceException($"{path}: ONNX Runtime cannot load the model: {ex.Message}", ex);
+        }
+    }
+}

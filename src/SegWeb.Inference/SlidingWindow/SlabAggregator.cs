@@ -1,0 +1,322 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace SegWeb.Inference.SlidingWindow;
+
+/// <summary>Receives one finalised plane of averaged logits (classes × height × width of the unpadded image, class slowest).</summary>
+/// <param name="plane">Plane index along the first network axis, in the unpadded image.</param>
+/// <param name="logits">The plane's logits; valid only during the call.</param>
+public delegate void PlaneLogitsHandler(int plane, ReadOnlySpan<float> logits);
+
+/// <summary>
+/// The bounded-memory accumulator of the sliding window. It holds Gaussian-weighted logit sums (float32, one
+/// array per class) and the weight sum only for the planes of the first network axis that pending tiles can
+/// still touch: a ring of <c>patch depth</c> planes. Tiles must arrive with non-decreasing depth start (the
+/// order of <see cref="TilePlanner.Tiles"/>); a tile starting at plane s proves every plane below s complete,
+/// so those planes are divided by their weight, reduced to argmax labels and released before the tile is added.
+/// Peak memory is therefore (classes + 1) × patchDepth × height × width floats, never classes × the volume.
+/// </summary>
+public sealed class SlabAggregator
+{
+    /// <summary>Rows up to this width use stack scratch (3 rows of floats: 24 KiB at most).</summary>
+    private const int StackRowLimit = 2048;
+
+    private readonly int _classes;
+    private readonly int _depth;
+    private readonly int _height;
+    private readonly int _width;
+    private readonly int[] _patch;
+    private readonly int _ring;
+    private readonly int _planeSize;
+    private readonly float[][]? _sums;
+    private readonly Half[][]? _halfSums;
+    private readonly float[] _weights;
+    private readonly PaddingRegion _crop;
+    private readonly byte[] _labels;
+    private readonly PlaneLogitsHandler? _logitsHandler;
+    private int _finalizedBelow;
+    private int _touchedBelow;
+
+    /// <summary>Creates the accumulator for a padded image of <paramref name="paddedSize"/> (depth, height, width).</summary>
+    /// <param name="classes">Output channels of the network (background included), at most 256.</param>
+    /// <param name="paddedSize">The padded image size, network order.</param>
+    /// <param name="patchSize">The patch size, network order.</param>
+    /// <param name="crop">Where the unpadded image lies inside the padded one.</param>
+    /// <param name="logitsHandler">Optional receiver of each finalised plane's logits (for export or tests).</param>
+    /// <param name="precision">Storage of the sums (<see cref="AccumulatorPrecision.Auto"/> means Single here).</param>
+    public SlabAggregator(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, PaddingRegion crop, PlaneLogitsHandler? logitsHandler = null,
+        AccumulatorPrecision precision = AccumulatorPrecision.Single)
+    {
+        ArgumentNullException.ThrowIfNull(paddedSize);
+        ArgumentNullException.ThrowIfNull(patchSize);
+        ArgumentNullException.ThrowIfNull(crop);
+        if (classes is < 1 or > 256)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, "1 to 256 output channels (labels are bytes)");
+        }
+
+        _classes = classes;
+        (_depth, _height, _width) = (paddedSize[0], paddedSize[1], paddedSize[2]);
+        _patch = [patchSize[0], patchSize[1], patchSize[2]];
+        _ring = Math.Min(_patch[0], _depth);
+        _planeSize = checked(_height * _width);
+        _crop = crop;
+        _logitsHandler = logitsHandler;
+        long ringValues = (long)_ring * _planeSize;
+        if (ringValues > Array.MaxLength)
+        {
+            throw new InferenceException($"one class of the accumulator ({_ring} planes of {_height}×{_width}) exceeds the largest array .NET allows");
+        }
+
+        if (precision == AccumulatorPrecision.Half)
+        {
+            _halfSums = new Half[classes][];
+            for (int c = 0; c < classes; c++)
+            {
+                _halfSums[c] = new Half[ringValues];
+            }
+        }
+        else
+        {
+            _sums = new float[classes][];
+            for (int c = 0; c < classes; c++)
+            {
+                _sums[c] = new float[ringValues];
+            }
+        }
+
+        _weights = new float[ringValues];
+        _labels = new byte[crop.Size[0] * (long)crop.Size[1] * crop.Size[2]];
+    }
+
+    /// <summary>Bytes this accumulator holds for a given geometry (sums, weights and the label output), for the memory check.</summary>
+    public static long EstimateBytes(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, IReadOnlyList<int> outputSize,
+        AccumulatorPrecision precision = AccumulatorPrecision.Single)
+    {
+        ArgumentNullException.ThrowIfNull(paddedSize);
+        ArgumentNullException.ThrowIfNull(patchSize);
+        ArgumentNullException.ThrowIfNull(outputSize);
+        long ring = Math.Min(patchSize[0], paddedSize[0]);
+        long plane = (long)paddedSize[1] * paddedSize[2];
+        long labels = (long)outputSize[0] * outputSize[1] * outputSize[2];
+        long logitsPlane = (long)classes * outputSize[1] * outputSize[2] * sizeof(float);
+        int sumBytes = precision == AccumulatorPrecision.Half ? 2 : sizeof(float);
+        return (((classes * sumBytes) + sizeof(float)) * ring * plane) + labels + logitsPlane;
+    }
+
+    /// <summary>The argmax labels of the unpadded image (depth, height, width; width fastest). Complete after <see cref="Complete"/>.</summary>
+    public byte[] Labels => _labels;
+
+    /// <summary>Planes (padded coordinates) below this index are final.</summary>
+    public int FinalizedPlanes => _finalizedBelow;
+
+    /// <summary>
+    /// Adds one tile: <paramref name="tileLogits"/> is classes × patch (class slowest) of already averaged logits,
+    /// weighted here by <paramref name="gaussian"/> (one patch).
+    /// </summary>
+    public void Add(TileOrigin origin, ReadOnlyMemory<float> tileLogits, ReadOnlyMemory<float> gaussian)
+    {
+        int pd = _patch[0], ph = _patch[1], pw = _patch[2];
+        int patchVoxels = pd * ph * pw;
+        if (tileLogits.Length != _classes * patchVoxels || gaussian.Length != patchVoxels)
+        {
+            throw new ArgumentException($"tile of {tileLogits.Length} values and map of {gaussian.Length}; expected {_classes}×{patchVoxels} and {patchVoxels}");
+        }
+
+        if (origin.D < _finalizedBelow)
+        {
+            throw new InvalidOperationException($"tile at depth {origin.D} arrives after planes below {_finalizedBelow} were finalised (tiles must come in non-decreasing depth order)");
+        }
+
+        if (origin.D < 0 || origin.H < 0 || origin.W < 0 || origin.D + pd > _depth || origin.H + ph > _height || origin.W + pw > _width)
+        {
+            throw new ArgumentOutOfRangeException(nameof(origin), origin, "tile lies outside the padded image");
+        }
+
+        FinalizeBelow(origin.D);
+        _touchedBelow = Math.Max(_touchedBelow, origin.D + pd);
+
+        int ring = _ring, height = _height, width = _width, classes = _classes;
+        Parallel.For(0, (classes + 1) * pd, unit =>
+        {
+            int c = unit / pd;
+            int dz = unit % pd;
+            int slot = (origin.D + dz) % ring;
+            var map = gaussian.Span;
+            var tile = tileLogits.Span;
+            bool half = _halfSums is not null && c < classes;
+            Span<float> row = !half ? default : pw <= StackRowLimit ? stackalloc float[pw] : new float[pw];
+            for (int dy = 0; dy < ph; dy++)
+            {
+                int src = (((dz * ph) + dy) * pw);
+                int dst = (((slot * height) + origin.H + dy) * width) + origin.W;
+                var g = map.Slice(src, pw);
+                if (c == classes)
+                {
+                    var weights = _weights.AsSpan(dst, pw);
+                    TensorPrimitives.Add(weights, g, weights);
+                }
+                else if (!half)
+                {
+                    MultiplyAdd(_sums![c].AsSpan(dst, pw), tile.Slice((c * patchVoxels) + src, pw), g);
+                }
+                else
+                {
+                    var stored = _halfSums![c].AsSpan(dst, pw);
+                    TensorPrimitives.ConvertToSingle(stored, row);
+                    MultiplyAdd(row, tile.Slice((c * patchVoxels) + src, pw), g);
+                    TensorPrimitives.ConvertToHalf(row, stored);
+                }
+            }
+        });
+    }
+
+    /// <summary>Finalises every remaining plane; call once after the last tile.</summary>
+    public void Complete() => FinalizeBelow(_depth);
+
+    private void FinalizeBelow(int plane)
+    {
+        int end = Math.Min(plane, _depth);
+        if (end <= _finalizedBelow)
+        {
+            return;
+        }
+
+        if (end > _touchedBelow && end < _depth)
+        {
+            throw new InvalidOperationException($"planes {_touchedBelow}..{end - 1} were never covered by a tile");
+        }
+
+        int first = _finalizedBelow;
+        int cropD0 = _crop.Offset[0], cropD1 = _crop.Offset[0] + _crop.Size[0];
+        int lo = Math.Max(first, cropD0), hi = Math.Min(end, cropD1);
+        if (hi > lo)
+        {
+            int outH = _crop.Size[1];
+            if (_logitsHandler is null)
+            {
+                Parallel.For(0, (hi - lo) * outH, row => FinalizeRow(lo + (row / outH), row % outH, null, lo));
+            }
+            else
+            {
+                // Plane by plane, so the exported logits never need more than one plane of memory.
+                var logitPlane = new float[_classes * outH * _crop.Size[2]];
+                for (int p = lo; p < hi; p++)
+                {
+                    int current = p;
+                    Parallel.For(0, outH, row => FinalizeRow(current, row, logitPlane, current));
+                    _logitsHandler(p - cropD0, logitPlane);
+                }
+            }
+        }
+
+        // Release the slots for the planes that follow.
+        for (int p = first; p < end; p++)
+        {
+            int slot = p % _ring;
+            _weights.AsSpan(slot * _planeSize, _planeSize).Clear();
+            foreach (var s in _sums ?? [])
+            {
+                s.AsSpan(slot * _planeSize, _planeSize).Clear();
+            }
+
+            foreach (var s in _halfSums ?? [])
+            {
+                s.AsSpan(slot * _planeSize, _planeSize).Clear();
+            }
+        }
+
+        _finalizedBelow = end;
+    }
+
+    private void FinalizeRow(int plane, int outY, float[]? logitPlanes, int firstPlane)
+    {
+        int outH = _crop.Size[1], outW = _crop.Size[2];
+        int slot = plane % _ring;
+        int src = (((slot * _height) + _crop.Offset[1] + outY) * _width) + _crop.Offset[2];
+        var weight = _weights.AsSpan(src, outW);
+        long labelStart = ((((long)(plane - _crop.Offset[0]) * outH) + outY) * outW);
+        var labels = _labels.AsSpan((int)labelStart, outW);
+        // Row scratch on the stack: finalisation runs once per output row, and heap arrays here were most of its garbage.
+        Span<float> bestValues = outW <= StackRowLimit ? stackalloc float[outW] : new float[outW];
+        Span<float> bestClasses = outW <= StackRowLimit ? stackalloc float[outW] : new float[outW];
+        Span<float> converted = _halfSums is null ? default : outW <= StackRowLimit ? stackalloc float[outW] : new float[outW];
+        bestValues.Fill(float.NegativeInfinity);
+        bestClasses.Clear();
+        for (int c = 0; c < _classes; c++)
+        {
+            scoped ReadOnlySpan<float> sum;
+            if (_halfSums is null)
+            {
+                sum = _sums![c].AsSpan(src, outW);
+            }
+            else
+            {
+                TensorPrimitives.ConvertToSingle(_halfSums![c].AsSpan(src, outW), converted);
+                sum = converted;
+            }
+
+            var logits = logitPlanes is null
+                ? Span<float>.Empty
+                : logitPlanes.AsSpan((((((plane - firstPlane) * _classes) + c) * outH) + outY) * outW, outW);
+            int x = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var classIndex = new Vector<float>(c);
+                for (; x <= outW - Vector<float>.Count; x += Vector<float>.Count)
+                {
+                    // Division (not multiplication by a reciprocal) as nnU-Net divides by the summed weights.
+                    var v = new Vector<float>(sum[x..]) / new Vector<float>(weight[x..]);
+                    if (!logits.IsEmpty)
+                    {
+                        v.CopyTo(logits[x..]);
+                    }
+
+                    // Strictly greater keeps the first maximal class, like argmax.
+                    var better = Vector.GreaterThan(v, new Vector<float>(bestValues[x..]));
+                    Vector.ConditionalSelect(better, v, new Vector<float>(bestValues[x..])).CopyTo(bestValues[x..]);
+                    Vector.ConditionalSelect(better, classIndex, new Vector<float>(bestClasses[x..])).CopyTo(bestClasses[x..]);
+                }
+            }
+
+            for (; x < outW; x++)
+            {
+                float v = sum[x] / weight[x];
+                if (!logits.IsEmpty)
+                {
+                    logits[x] = v;
+                }
+
+                if (v > bestValues[x])
+                {
+                    bestValues[x] = v;
+                    bestClasses[x] = c;
+                }
+            }
+        }
+
+        for (int x = 0; x < outW; x++)
+        {
+            labels[x] = (byte)bestClasses[x];
+        }
+    }
+
+    private static void MultiplyAdd(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                // Multiply then add, not a fused multiply-add, to round like nnU-Net's prediction *= gaussian; sum += prediction.
+                var product = new Vector<float>(values[i..]) * new Vector<float>(weights[i..]);
+                (new Vector<float>(target[i..]) + product).CopyTo(target[i..]);
+            }
+        }
+
+        for (; i < target.Length; i++)
+        {
+            target[i] += values[i] * weights[i];
+        }
+    }
+}
