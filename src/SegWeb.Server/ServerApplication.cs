@@ -39,7 +39,7 @@ public static class ServerApplication
         services.AddSingleton<FileStore>();
         services.AddSingleton<UploadLocks>();
         services.AddScoped<InputService>();
-        services.AddSingleton<IJobQueue, NoPipelineJobQueue>();
+        services.AddSegWebJobs();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
 

@@ -15,7 +15,9 @@ namespace SegWeb.Server.Jobs;
 public static class JobEndpoints
 {
     /// <summary>A job as the API returns it.</summary>
-    public sealed record JobView(Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, JobRequest? Options);
+    public sealed record JobView(
+        Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+        JobRequest? Options, int Attempts, IReadOnlyList<StageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs);
 
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
@@ -24,6 +26,7 @@ public static class JobEndpoints
         group.MapGet("", List);
         group.MapGet("/{id:guid}", Get);
         group.MapDelete("/{id:guid}", Delete);
+        group.MapGet("/{id:guid}/events", JobEvents.Stream);
         return app;
     }
 
@@ -84,7 +87,7 @@ public static class JobEndpoints
         return job is null ? TypedResults.NotFound() : TypedResults.Ok(View(job));
     }
 
-    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, CancellationToken ct)
     {
         string owner = user.UserId();
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.OwnerId == owner, ct);
@@ -100,6 +103,7 @@ public static class JobEndpoints
 
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(CancellationToken.None);
+        folders.DeleteJob(job.Id);
         return TypedResults.NoContent();
     }
 
@@ -108,5 +112,9 @@ public static class JobEndpoints
         DateTime.SpecifyKind(j.CreatedAt, DateTimeKind.Utc),
         j.StartedAt is { } s ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : null,
         j.FinishedAt is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : null,
-        JsonSerializer.Deserialize<JobRequest>(j.OptionsJson, InputView.Json));
+        JsonSerializer.Deserialize<JobRequest>(j.OptionsJson, InputView.Json),
+        j.Attempts,
+        j.StageTimingsJson is null ? [] : JsonSerializer.Deserialize<List<StageTiming>>(j.StageTimingsJson, JobStore.Json) ?? [],
+        j.WarningsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.WarningsJson, JobStore.Json) ?? [],
+        j.OutputsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.OutputsJson, JobStore.Json) ?? []);
 }

@@ -10,6 +10,13 @@ public enum JobState
     Canceled = 4,
 }
 
+/// <summary>Helpers on <see cref="JobState"/>.</summary>
+public static class JobStates
+{
+    /// <summary>Succeeded, failed or canceled: nothing will change any more.</summary>
+    public static bool IsFinal(this JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Canceled;
+}
+
 /// <summary>
 /// A segmentation job as SQLite keeps it, so that a restart can enqueue again what was queued or running. The
 /// pipeline that moves it along comes with the job queue implementation (Hangfire, next session).
@@ -40,7 +47,22 @@ public sealed class JobRecord
     public DateTime? StartedAt { get; set; }
 
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Runs started so far (1 + retries).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Seconds spent in each stage, in order, as JSON (<c>[{"stage":"inference","seconds":12.5}]</c>).</summary>
+    public string? StageTimingsJson { get; set; }
+
+    /// <summary>Remarks from the run (and failed attempts that were retried), as a JSON array of strings.</summary>
+    public string? WarningsJson { get; set; }
+
+    /// <summary>The published result files (relative to the job's results folder), as a JSON array, once succeeded.</summary>
+    public string? OutputsJson { get; set; }
 }
+
+/// <summary>Time spent in one stage of a run.</summary>
+public sealed record StageTiming(string Stage, double Seconds);
 
 /// <summary>What a client asks for (POST /api/v1/jobs).</summary>
 /// <param name="InputId">A ready input of the caller's.</param>

@@ -1,0 +1,54 @@
+using Hangfire;
+using Hangfire.Common;
+using Microsoft.Extensions.Options;
+
+namespace SegWeb.Server.Jobs;
+
+/// <summary>
+/// Starts Hangfire's worker in this process with the server's own storage, retry filter and DI activator (no static
+/// GlobalConfiguration, so two servers in one process, as in tests, do not share a queue).
+/// </summary>
+internal sealed class HangfireServerHost(JobStorage storage, IJobFilterProvider filters, IServiceScopeFactory scopes, IOptions<JobExecutionOptions> options) : IHostedService, IDisposable
+{
+    private BackgroundJobServer? _server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        _server = new BackgroundJobServer(
+            new BackgroundJobServerOptions
+            {
+                WorkerCount = Math.Max(1, o.WorkerCount),
+                SchedulePollingInterval = TimeSpan.FromSeconds(o.SchedulePollingSeconds),
+                FilterProvider = filters,
+                Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes),
+                ServerName = $"segweb-{Environment.MachineName}-{Guid.NewGuid():N}",
+            },
+            storage);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            server.SendStop();
+            await server.WaitForShutdownAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose() => _server?.Dispose();
+
+    /// <summary>The filters every job gets: retries for transient failures only (the executor returns normally for final ones).</summary>
+    internal static JobFilterCollection Filters(JobExecutionOptions o)
+    {
+        var filters = new JobFilterCollection();
+        filters.Add(new AutomaticRetryAttribute
+        {
+            Attempts = Math.Max(0, o.RetryAttempts),
+            DelaysInSeconds = o.EffectiveRetryDelaysSeconds,
+            OnAttemptsExceeded = AttemptsExceededAction.Delete,
+        });
+        return filters;
+    }
+}

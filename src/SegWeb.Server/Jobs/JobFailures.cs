@@ -1,0 +1,29 @@
+using SegWeb.Imaging;
+namespace SegWeb.Server.Jobs;
+
+/// <summary>Which failures a retry may fix.</summary>
+public static class JobFailures
+{
+    /// <summary>
+    /// Transient: I/O errors (a full or busy disk, a dropped network share), timeouts and memory exhaustion, which may
+    /// pass. Everything else, above all <see cref="SegWebException"/> (a corrupt or unsupported input), fails at once:
+    /// running it again gives the same answer.
+    /// </summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        SegWebException => false,
+        IOException => true,
+        TimeoutException => true,
+        InsufficientExecutionStackException => false,
+        OutOfMemoryException => true,
+        _ => false,
+    };
+
+    /// <summary>The message stored on the job: a SegWebException's own message (it names the file and the problem), else the type too.</summary>
+    public static string Describe(Exception exception) => exception switch
+    {
+        null => throw new ArgumentNullException(nameof(exception)),
+        SegWebException => exception.Message,
+        _ => $"{exception.GetType().Name}: {exception.Message}",
+    };
+}
