@@ -48,6 +48,55 @@ public sealed class JobRestartTests
     }
 
     [Fact]
+    public async Task A_crash_mid_run_leaves_nothing_published_and_a_crash_after_publishing_does_not_run_again()
+    {
+        using var data = new TempDirectory("server-job-crash");
+        Guid midRun, afterPublish;
+        string key;
+        using (var first = new SegWebServer(data.Path, FastSettings, s => s.AddSingleton<IJobQueue>(new ParkingQueue())))
+        {
+            (var client, key, _) = await first.NewUserAsync();
+            var input = await UploadAsync(client);
+            midRun = await CreateJobAsync(client, input, "quick");
+            afterPublish = await CreateJobAsync(client, input, "quick");
+
+            // What a SIGKILL leaves: both records running; one with a half-written work folder, one whose results
+            // were renamed into place just before the record could say so.
+            using var scope = first.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<SegWeb.Server.Storage.SegWebDbContext>();
+            foreach (var job in db.Jobs)
+            {
+                job.State = JobState.Running;
+                job.Stage = "inference";
+                job.Attempts = 1;
+            }
+
+            await db.SaveChangesAsync();
+            var work = Path.Combine(data.Path, "jobs", midRun.ToString("N"), "work-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(work);
+            await File.WriteAllTextAsync(Path.Combine(work, "half.nii.gz"), "partial");
+            var results = Path.Combine(data.Path, "jobs", afterPublish.ToString("N"), "results");
+            Directory.CreateDirectory(results);
+            await File.WriteAllTextAsync(Path.Combine(results, "done.txt"), "complete");
+        }
+
+        var runner = new ScriptedRunner();
+        using var second = Start(runner, data.Path);
+        using var again = Bearer(second, key);
+        var rerun = await WaitFinalAsync(again, midRun);
+        Assert.Equal("succeeded", rerun.State);
+        Assert.Equal(["ok.txt"], rerun.Outputs);
+        Assert.Equal(["results"], Directory.GetDirectories(Path.Combine(data.Path, "jobs", midRun.ToString("N"))).Select(Path.GetFileName));
+
+        var kept = await WaitFinalAsync(again, afterPublish);
+        Assert.Equal("succeeded", kept.State);
+        Assert.Equal(["done.txt"], kept.Outputs);
+        await Task.Delay(1000);
+        Assert.Equal(1, runner.Calls(midRun));
+        Assert.Equal(0, runner.Calls(afterPublish));
+    }
+
+    [Fact]
     public async Task Without_a_runner_the_queue_stays_the_honest_503()
     {
         using var server = Start(null);
