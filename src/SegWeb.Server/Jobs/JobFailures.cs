@@ -14,7 +14,6 @@ public static class JobFailures
         SegWebException => false,
         IOException => true,
         TimeoutException => true,
-        InsufficientExecutionStackException => false,
         OutOfMemoryException => true,
         _ => false,
     };

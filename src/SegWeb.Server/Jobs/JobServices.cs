@@ -15,7 +15,8 @@ public static class JobServices
     /// </summary>
     public static IServiceCollection AddSegWebJobs(this IServiceCollection services)
     {
-        services.AddOptions<JobExecutionOptions>().BindConfiguration(JobExecutionOptions.Section);
+        services.AddOptions<JobExecutionOptions>().BindConfiguration(JobExecutionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobExecutionOptions>, JobExecutionOptionsValidator>();
         services.AddSingleton<JobFolders>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<RunningJobs>();
