@@ -113,6 +113,7 @@ public static class ServerApplication
         app.MapInputEndpoints();
         app.MapTusEndpoints();
         app.MapJobEndpoints();
+        app.MapHangfireDashboardForAdmins();
     }
 
     private static Task SecurityHeaders(HttpContext http, RequestDelegate next)

@@ -28,6 +28,7 @@ public static class JobServices
         services.AddTransient<JobExecutor>();
         services.AddSingleton<IJobQueue>(sp => HasRunner(sp) ? sp.GetRequiredService<HangfireJobQueue>() : sp.GetRequiredService<NoPipelineJobQueue>());
         services.AddHostedService(sp => new JobWorkerHost(sp));
+        services.AddHangfireDashboardServices();
         return services;
     }
 
