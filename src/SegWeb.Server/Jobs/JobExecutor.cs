@@ -139,7 +139,9 @@ public sealed partial class JobExecutor(
             var (_, warnings) = recorder.Finish();
             await store.UpdateAsync(jobId, j =>
             {
+                // The next attempt starts over, so its progress does too (the events stream shows the drop honestly).
                 j.Stage = "retrying";
+                j.Progress = 0;
                 JobStore.AddWarnings(j, [.. warnings, $"attempt {attempt} failed, retrying: {JobFailures.Describe(ex)}"]);
             });
             LogRetrying(ex, jobId, attempt);

@@ -22,7 +22,7 @@ internal static class JobExecutionServer
         ["SegWeb:Jobs:SchedulePollingSeconds"] = "0.3",
         ["SegWeb:Jobs:ProgressWriteMilliseconds"] = "0",
         ["SegWeb:Jobs:EventsPollMilliseconds"] = "20",
-        ["SegWeb:Jobs:TimeoutSeconds"] = "4",
+        ["SegWeb:Jobs:TimeoutSeconds"] = "8",
     };
 
     public static SegWebServer Start(ScriptedRunner? runner, string? dataFolder = null) =>

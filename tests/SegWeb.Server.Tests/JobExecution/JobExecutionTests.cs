@@ -140,7 +140,7 @@ public sealed class JobExecutionTests : IDisposable
         var jobId = await CreateJobAsync(alice, await UploadAsync(alice), "block");
         var job = await WaitFinalAsync(alice, jobId);
         Assert.Equal("failed", job.State);
-        Assert.Contains("timed out after 00:00:04", job.Error, StringComparison.Ordinal);
+        Assert.Contains("timed out after 00:00:08", job.Error, StringComparison.Ordinal);
         Assert.Equal(1, _runner.Calls(jobId));
     }
 
