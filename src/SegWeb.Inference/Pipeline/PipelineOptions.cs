@@ -23,6 +23,9 @@ public sealed record PipelineOptions
     /// <summary>Execution provider for the networks.</summary>
     public ExecutionProviderKind Provider { get; init; } = ExecutionProviderKind.Cpu;
 
+    /// <summary>GPU ordinal for CUDA/TensorRT (TotalSegmentator's <c>--device gpu:N</c>).</summary>
+    public int DeviceId { get; init; }
+
     /// <summary>Tiles per network call.</summary>
     public int BatchSize { get; init; } = 1;
 

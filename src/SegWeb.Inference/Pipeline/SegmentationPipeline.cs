@@ -36,6 +36,7 @@ public sealed class SegmentationPipeline : IDisposable
         {
             Provider = _options.Provider,
             IntraOpThreads = _options.Threads,
+            DeviceId = _options.DeviceId,
             Warning = _options.Warning,
         });
     }
