@@ -79,6 +79,9 @@ public sealed class SegmentationPipeline : IDisposable
         // reorient: TotalSegmentator predicts on nibabel's as_closest_canonical of the input.
         var reorient = new StageProgress(progress, PipelineStages.Reorient, 1);
         var canonical = Reorientation.ToClosestCanonical(image);
+        var layout = new NetworkLayout(manifest.TransposeForward);
+        var target = TargetSpacing(layout, manifest.TargetSpacing);
+        RequireMemory(inputPath, canonical.Volume, target);
         var canonicalFloat = canonical.Volume.ToFloat32();
         if (ReferenceEquals(canonicalFloat, image))
         {
@@ -101,8 +104,6 @@ public sealed class SegmentationPipeline : IDisposable
         Lap(timings, PipelineStages.Normalize, clock);
 
         // resample to the model spacing, given per network axis in the manifest
-        var layout = new NetworkLayout(manifest.TransposeForward);
-        var target = TargetSpacing(layout, manifest.TargetSpacing);
         var resample = new StageProgress(progress, PipelineStages.Resample, 1);
         var resampled = NnUNetResampling.ResampleData(canonicalFloat, target, order: 3);
         resample.Complete();
@@ -179,6 +180,24 @@ public sealed class SegmentationPipeline : IDisposable
         if (manifest.TargetSpacing.Length != 3)
         {
             throw new InferenceException($"{package.Directory}: target spacing has {manifest.TargetSpacing.Length} axes, a 3D model needs 3");
+        }
+    }
+
+    /// <summary>
+    /// Refuses, before the float copies are made, a scan whose preprocessing arrays alone exceed the memory limit: the
+    /// float32 canonical image, the resampled image and the network input (float32 each), the merged labels and the
+    /// labels back on the input grid. The sliding window checks its own estimate separately before it allocates.
+    /// </summary>
+    private void RequireMemory(string inputPath, Volume canonical, (double X, double Y, double Z) target)
+    {
+        var resampled = Resampler.ResampledShape(canonical.Shape, canonical.Spacing, target);
+        long n = canonical.Shape.VoxelCount, m = resampled.VoxelCount;
+        // Saturating: absurd shapes must not overflow into a small number.
+        double bytes = (4.0 * n) + (8.0 * m) + m + n;
+        if (bytes > _options.MemoryLimitBytes || m > Array.MaxLength)
+        {
+            throw new InferenceException(
+                $"{inputPath}: {canonical.Shape} resampled to the model's spacing is {resampled}; preprocessing would need {bytes / (1 << 20):F0} MiB, over the {_options.MemoryLimitBytes >> 20} MiB limit");
         }
     }
 

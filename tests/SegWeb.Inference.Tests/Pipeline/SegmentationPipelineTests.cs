@@ -155,6 +155,30 @@ public sealed class SegmentationPipelineTests(DemoPackageFixture demo, ITestOutp
         Assert.Equal(warnings, result.Warnings);
     }
 
+    [Fact]
+    public void A_scan_that_would_not_fit_in_memory_is_refused_before_preprocessing()
+    {
+        using var temp = new TempDirectory("pipeline-huge");
+        // 10 mm voxels become a 334³ grid at the demo's 3 mm: about 480 MiB of preprocessing arrays.
+        var path = temp.File("coarse.nii.gz");
+        NiftiWriter.Write(path, Volume<short>.Zeros(new VolumeShape(100, 100, 100), Affine.FromSpacing(10, 10, 10)));
+        var e = Assert.Throws<InferenceException>(() =>
+            SegmentationPipeline.Run(path, demo.Package, new PipelineOptions { MemoryLimitBytes = 256L << 20 }));
+        Assert.Contains("256 MiB limit", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cancellation_stops_the_pipeline()
+    {
+        using var temp = new TempDirectory("pipeline-cancel");
+        var path = temp.File("small.nii.gz");
+        NiftiWriter.Write(path, Volume<short>.Zeros(new VolumeShape(40, 36, 20), Affine.FromSpacing(3, 3, 3)));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => SegmentationPipeline.Run(path, demo.Package, cancellationToken: cts.Token));
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the events in order, on the calling thread.</summary>
     private sealed class SyncProgress(Action<InferenceProgress> report) : IProgress<InferenceProgress>
     {
