@@ -50,24 +50,45 @@ public static class ParallelGzipWriter
 
         long blockCount = (dataByteLength + blockSize - 1) / blockSize;
 
-        // Batches bound memory to a few compressed blocks per thread while keeping every core busy.
-        int batch = Math.Max(1, threads * 2);
-        var members = new byte[batch][];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        for (long first = 0; first < blockCount; first += batch)
+        // A sliding window of blocks in flight, written in order as each oldest one completes: the cores never wait
+        // at a batch barrier for the slowest block, file writes overlap compression, and memory stays bounded to a
+        // few compressed blocks per thread.
+        int window = Math.Max(1, threads * 2);
+        var inFlight = new Queue<Task<byte[]>>(window);
+        using var slots = new SemaphoreSlim(threads);
+        long next = 0;
+        try
         {
-            int count = (int)Math.Min(batch, blockCount - first);
-            long firstBlock = first;
-            Parallel.For(0, count, options, i =>
+            while (next < blockCount || inFlight.Count > 0)
             {
-                long offset = (firstBlock + i) * blockSize;
-                int length = (int)Math.Min(blockSize, dataByteLength - offset);
-                members[i] = GzipMemberFormat.CompressMember(BytesOf(data, offset, length), level);
-            });
-            for (int i = 0; i < count; i++)
+                while (next < blockCount && inFlight.Count < window)
+                {
+                    long offset = next * blockSize;
+                    int length = (int)Math.Min(blockSize, dataByteLength - offset);
+                    inFlight.Enqueue(Task.Run(() =>
+                    {
+                        slots.Wait();
+                        try
+                        {
+                            return GzipMemberFormat.CompressMember(BytesOf(data, offset, length), level);
+                        }
+                        finally
+                        {
+                            slots.Release();
+                        }
+                    }));
+                    next++;
+                }
+
+                destination.Write(inFlight.Dequeue().GetAwaiter().GetResult());
+            }
+        }
+        finally
+        {
+            // On a failed write, let the remaining compressions finish before the data array can go away.
+            foreach (var pending in inFlight)
             {
-                destination.Write(members[i]);
-                members[i] = null!;
+                pending.ContinueWith(static _ => { }, TaskScheduler.Default).Wait();
             }
         }
     }

@@ -89,4 +89,63 @@ public sealed class ParallelGzipTests
         var e = Assert.Throws<ImageFormatException>(() => NiftiReader.Read(path));
         Assert.Equal(path, e.FilePath);
     }
+
+    [Fact]
+    public void Many_blocks_in_flight_come_out_in_order_and_a_failing_destination_stops_the_write()
+    {
+        // 37 small blocks through the sliding window: gzip (one stream over all members) must give back the input.
+        var data = new byte[37 * 4096 + 123];
+        new Random(7).NextBytes(data.AsSpan(0, data.Length / 2));
+        using var packed = new MemoryStream();
+        ParallelGzipWriter.Write(packed, [], data, data.Length, blockSize: 4096, maxDegreeOfParallelism: 3);
+        packed.Position = 0;
+        using var unpacked = new MemoryStream();
+        using (var gz = new GZipStream(packed, CompressionMode.Decompress))
+        {
+            gz.CopyTo(unpacked);
+        }
+
+        Assert.Equal(data, unpacked.ToArray());
+
+        // A destination that fails part-way: the error reaches the caller (no hang, no swallowed exception).
+        var failing = new FailingStream(failAfterBytes: 20_000);
+        Assert.Throws<IOException>(() => ParallelGzipWriter.Write(failing, [], data, data.Length, blockSize: 4096, maxDegreeOfParallelism: 2));
+    }
+
+    private sealed class FailingStream(long failAfterBytes) : Stream
+    {
+        private long _written;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _written;
+
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_written + buffer.Length > failAfterBytes)
+            {
+                throw new IOException("disk full (test)");
+            }
+
+            _written += buffer.Length;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 }

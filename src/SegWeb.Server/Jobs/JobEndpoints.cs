@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using SegWeb.Server.Accounts;
+using SegWeb.Server.Inputs;
+using SegWeb.Server.Storage;
+
+namespace SegWeb.Server.Jobs;
+
+/// <summary>
+/// /api/v1/jobs: create (202 + Location), list own (paged), one, delete. Without a pipeline (<see cref="IJobQueue.IsAvailable"/>
+/// false) creation is a 503 problem saying so; nothing pretends to segment.
+/// </summary>
+public static class JobEndpoints
+{
+    /// <summary>A job as the API returns it.</summary>
+    public sealed record JobView(Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt, JobRequest? Options);
+
+    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
+        group.MapPost("", Create).RequireRateLimiting(Uploads.RateLimits.Uploads);
+        group.MapGet("", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapDelete("/{id:guid}", Delete);
+        return app;
+    }
+
+    private static async Task<IResult> Create(JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, CancellationToken ct)
+    {
+        string owner = user.UserId();
+        var input = await db.Inputs.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InputId && i.OwnerId == owner, ct);
+        if (input is null)
+        {
+            return TypedResults.Problem($"no input {request.InputId} of yours", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (input.State != InputState.Ready)
+        {
+            return TypedResults.Problem($"the input {input.Id} is still open: complete it first", statusCode: StatusCodes.Status409Conflict);
+        }
+
+        if (request.Fast && request.Fastest)
+        {
+            return TypedResults.Problem("choose fast or fastest, not both", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (!queue.IsAvailable)
+        {
+            return TypedResults.Problem(queue.UnavailableReason, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var job = new JobRecord
+        {
+            Id = Guid.NewGuid(),
+            OwnerId = owner,
+            InputId = input.Id,
+            State = JobState.Queued,
+            Stage = "queued",
+            OptionsJson = JsonSerializer.Serialize(request, InputView.Json),
+            CreatedAt = DateTime.UtcNow,
+        };
+
+        // Stored first, then enqueued: a crash between the two leaves a queued row that start-up enqueues again.
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await queue.EnqueueAsync(job.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", View(job));
+    }
+
+    private static async Task<Ok<List<JobView>>> List(ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct, int skip = 0, int take = 50)
+    {
+        string owner = user.UserId();
+        var rows = await db.Jobs.AsNoTracking().Where(j => j.OwnerId == owner).OrderByDescending(j => j.CreatedAt)
+            .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 200)).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(View).ToList());
+    }
+
+    private static async Task<Results<Ok<JobView>, NotFound>> Get(Guid id, ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct)
+    {
+        string owner = user.UserId();
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.OwnerId == owner, ct);
+        return job is null ? TypedResults.NotFound() : TypedResults.Ok(View(job));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, CancellationToken ct)
+    {
+        string owner = user.UserId();
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.OwnerId == owner, ct);
+        if (job is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (job.State is JobState.Queued or JobState.Running)
+        {
+            await queue.CancelAsync(job.Id, CancellationToken.None);
+        }
+
+        db.Jobs.Remove(job);
+        await db.SaveChangesAsync(CancellationToken.None);
+        return TypedResults.NoContent();
+    }
+
+    private static JobView View(JobRecord j) => new(
+        j.Id, j.InputId, j.State.ToString().ToLowerInvariant(), j.Stage, j.Progress, j.Error,
+        DateTime.SpecifyKind(j.CreatedAt, DateTimeKind.Utc),
+        j.StartedAt is { } s ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : null,
+        j.FinishedAt is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : null,
+        JsonSerializer.Deserialize<JobRequest>(j.OptionsJson, InputView.Json));
+}

@@ -1,0 +1,52 @@
+namespace SegWeb.Server.Jobs;
+
+/// <summary>Where a job stands.</summary>
+public enum JobState
+{
+    Queued = 0,
+    Running = 1,
+    Succeeded = 2,
+    Failed = 3,
+    Canceled = 4,
+}
+
+/// <summary>
+/// A segmentation job as SQLite keeps it, so that a restart can enqueue again what was queued or running. The
+/// pipeline that moves it along comes with the job queue implementation (Hangfire, next session).
+/// </summary>
+public sealed class JobRecord
+{
+    public Guid Id { get; set; }
+
+    public required string OwnerId { get; set; }
+
+    public Guid InputId { get; set; }
+
+    public JobState State { get; set; }
+
+    /// <summary>The <see cref="JobRequest"/> options as JSON.</summary>
+    public required string OptionsJson { get; set; }
+
+    /// <summary>The current stage's name ("queued", "loading", "inference", …) as the pipeline reports it.</summary>
+    public string? Stage { get; set; }
+
+    /// <summary>0 to 1.</summary>
+    public double Progress { get; set; }
+
+    public string? Error { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? StartedAt { get; set; }
+
+    public DateTime? FinishedAt { get; set; }
+}
+
+/// <summary>What a client asks for (POST /api/v1/jobs).</summary>
+/// <param name="InputId">A ready input of the caller's.</param>
+/// <param name="Task">The TotalSegmentator task ("total", "total_mr", …).</param>
+/// <param name="Fast">The 3 mm models.</param>
+/// <param name="Fastest">The 6 mm models.</param>
+/// <param name="RoiSubset">Only these structures, or all.</param>
+/// <param name="Outputs">Which results to write (segmentations, multilabel, dicom-seg, statistics, preview), or the defaults.</param>
+public sealed record JobRequest(Guid InputId, string? Task = "total", bool Fast = false, bool Fastest = false, IReadOnlyList<string>? RoiSubset = null, IReadOnlyList<string>? Outputs = null);
