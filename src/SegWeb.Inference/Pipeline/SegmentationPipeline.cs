@@ -136,7 +136,7 @@ public sealed class SegmentationPipeline : IDisposable
             var partProgress = progress is null ? null : new PartProgress(progress, p, manifest.Parts.Length);
             var result = predictor.Predict(input, size, partProgress, cancellationToken);
             var local = layout.LabelsToVolume(result.Labels, resampled.Shape, resampled.Affine);
-            PartLabelMerger.Merge(merged, local.Data, part.LabelMap);
+            PartLabelMerger.Merge(merged, DropUnmapped(local.Data, part.LabelMap), KeptLabels(part.LabelMap));
         }
 
         Lap(timings, PipelineStages.Predict, clock);
@@ -212,6 +212,37 @@ public sealed class SegmentationPipeline : IDisposable
 
         return (xyz[0], xyz[1], xyz[2]);
     }
+
+    /// <summary>
+    /// A manifest may map a local label to 0 ("drop": a class the package does not publish). PartLabelMerger only
+    /// takes real targets, so dropped labels are turned into background here first.
+    /// </summary>
+    private static byte[] DropUnmapped(byte[] local, IReadOnlyDictionary<int, int> labelMap)
+    {
+        if (!labelMap.Values.Contains(0))
+        {
+            return local;
+        }
+
+        var drop = new bool[256];
+        foreach (var (l, g) in labelMap)
+        {
+            drop[l & 0xFF] = g == 0;
+        }
+
+        for (int i = 0; i < local.Length; i++)
+        {
+            if (drop[local[i]])
+            {
+                local[i] = 0;
+            }
+        }
+
+        return local;
+    }
+
+    private static Dictionary<int, int> KeptLabels(IReadOnlyDictionary<int, int> labelMap) =>
+        labelMap.Where(l => l.Value != 0).ToDictionary(l => l.Key, l => l.Value);
 
     private static bool[] NonzeroMask(float[] values)
     {
