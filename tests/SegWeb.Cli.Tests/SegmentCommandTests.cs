@@ -99,6 +99,22 @@ public sealed class SegmentCommandTests(SegmentDemoModelFixture model) : IClassF
         }
     }
 
+    [SkippableFact]
+    public void Ml_output_without_a_nifti_suffix_gets_one_as_totalsegmentator_writes_a_file()
+    {
+        var ctPath = TestData.Require(Ct);
+        using var tmp = new TempDirectory("segment-cli");
+        var output = tmp.File("out");
+
+        var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", output, "--ml", "-s", "--model", model.PackageDirectory);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("writing " + output + ".nii.gz", stderr, StringComparison.Ordinal);
+        Assert.Equal(["out.nii.gz", "statistics.json"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName).Order());
+        using var stats = JsonDocument.Parse(File.ReadAllText(tmp.File("statistics.json")));
+        Assert.Equal(7, stats.RootElement.EnumerateObject().Count());
+    }
+
     [Theory]
     [InlineData("text")]
     [InlineData("missing")]
