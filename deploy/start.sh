@@ -24,5 +24,9 @@ models=${SEGWEB_MODELS_DIR:-.segweb/models}
 run models import models/segweb-demo-nnunet --name segweb-demo --models-dir "$models" --overwrite
 run models verify segweb-demo --models-dir "$models"
 run tasks --models-dir "$models"
+# Segment the example with the demo model, TotalSegmentator-style flags (multilabel output, statistics).
+run segment -i "$example/example_ct_sm.nii.gz" -o "$out/demo_segmentation.nii.gz" --ml --statistics --stats_include_incomplete --model segweb-demo --models-dir "$models"
+run info "$out/demo_segmentation.nii.gz"
 echo
-echo "start: wrote $out/example_ct_lps_1.5mm.nii.gz, $out/statistics.json and the model package $models/segweb-demo"
+echo "start: wrote $out/example_ct_lps_1.5mm.nii.gz, $out/statistics.json, the model package $models/segweb-demo"
+echo "       and the demo model's segmentation $out/demo_segmentation.nii.gz (DEMO model: one training scan, not for real use)"

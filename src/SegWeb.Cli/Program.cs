@@ -35,5 +35,6 @@ public static class Program
         yield return DicomSegCommand.Create();
         yield return DeidentifyCommand.Create();
         yield return ModelsCommand.Create();
+        yield return SegmentCommand.Create();
     }
 }

@@ -212,49 +212,16 @@ public static class DicomReadBenchmark
 
     private static ReferenceFigures? RunReferences(string series, string workDir, int repeats, out string? problem)
     {
-        var python = Environment.GetEnvironmentVariable("SEGWEB_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-        if (!File.Exists(python))
+        using var doc = ReferenceScript.Run("dicom_read_bench.py", workDir, [series, workDir, repeats.ToString(CultureInfo.InvariantCulture)], out problem);
+        if (doc is null)
         {
-            problem = $"{python} not found";
             return null;
         }
 
-        var script = Path.Combine(workDir, "dicom_read_bench.py");
-        using (var resource = typeof(DicomReadBenchmark).Assembly.GetManifestResourceStream("SegWeb.Cli.Bench.Python.dicom_read_bench.py")
-            ?? throw new InvalidOperationException("embedded dicom_read_bench.py is missing"))
-        using (var file = File.Create(script))
-        {
-            resource.CopyTo(file);
-        }
-
-        try
-        {
-            var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(script);
-            psi.ArgumentList.Add(series);
-            psi.ArgumentList.Add(workDir);
-            psi.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
-            using var process = Process.Start(psi)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                problem = $"python exited {process.ExitCode}: {stderr.Result.Trim().Split('\n').LastOrDefault()}";
-                return null;
-            }
-
-            using var doc = JsonDocument.Parse(stdout);
-            var root = doc.RootElement;
-            problem = null;
+        var root = doc.RootElement;
             return new ReferenceFigures(root.GetProperty("dcm2niix_version").GetString()!, root.GetProperty("pydicom_version").GetString()!,
                 root.GetProperty("numpy_version").GetString()!, root.GetProperty("dcm2niix_s").GetDouble(), root.GetProperty("dcm2niix_peak_rss_bytes").GetInt64(),
                 root.TryGetProperty("dcm2niix_sum", out var d) ? d.GetInt64() : null, root.GetProperty("pydicom_s").GetDouble(),
                 root.GetProperty("pydicom_extra_rss_bytes").GetInt64(), root.GetProperty("pydicom_sum").GetInt64());
-        }
-        finally
-        {
-            File.Delete(script);
-        }
     }
 }

@@ -109,48 +109,16 @@ public static class NiftiIoBenchmark
 
     private static NibabelFigures? RunNibabel(string workDir, out string? problem)
     {
-        var python = Environment.GetEnvironmentVariable("SEGWEB_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-        if (!File.Exists(python))
+        using var doc = ReferenceScript.Run("nifti_io_bench.py", workDir, [workDir, Repeats.ToString(CultureInfo.InvariantCulture)], out problem);
+        if (doc is null)
         {
-            problem = $"{python} not found";
             return null;
         }
 
-        var script = Path.Combine(workDir, "nifti_io_bench.py");
-        using (var resource = typeof(NiftiIoBenchmark).Assembly.GetManifestResourceStream("SegWeb.Cli.Bench.Python.nifti_io_bench.py")
-            ?? throw new InvalidOperationException("embedded nifti_io_bench.py is missing"))
-        using (var file = File.Create(script))
-        {
-            resource.CopyTo(file);
-        }
-
-        try
-        {
-            var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(script);
-            psi.ArgumentList.Add(workDir);
-            psi.ArgumentList.Add(Repeats.ToString(CultureInfo.InvariantCulture));
-            using var process = Process.Start(psi)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                problem = $"python exited {process.ExitCode}: {stderr.Result.Trim().Split('\n').LastOrDefault()}";
-                return null;
-            }
-
-            using var doc = JsonDocument.Parse(stdout);
-            var root = doc.RootElement;
-            problem = null;
+        var root = doc.RootElement;
             return new NibabelFigures(root.GetProperty("nibabel_version").GetString()!, root.GetProperty("compresslevel").GetInt32(),
                 root.GetProperty("write_s").GetDouble(), root.GetProperty("read_own_s").GetDouble(), root.GetProperty("read_segweb_s").GetDouble(),
                 root.GetProperty("file_bytes").GetInt64());
-        }
-        finally
-        {
-            File.Delete(script);
-        }
     }
 
     /// <summary>

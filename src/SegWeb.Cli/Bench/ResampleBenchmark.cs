@@ -54,7 +54,7 @@ public static class ResampleBenchmark
                 figures[order] = MeasureSegWeb(ct, order, File($"segweb_o{order}.npy"));
             }
 
-            var scipy = RunScipy(workDir, File("resample_bench.py"), out string? problem);
+            var scipy = RunScipy(workDir, out string? problem);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Resampling benchmark: synthetic CT {shape} int16 at 0.8×0.8×1.0 mm → 1.5 mm isotropic {outShape} float32 ({outBytes / 1e6:F1} MB), best of {Repeats}, {Environment.ProcessorCount} cores"));
             output.WriteLine();
@@ -182,37 +182,14 @@ public static class ResampleBenchmark
         stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
     }
 
-    private static Dictionary<string, double>? RunScipy(string workDir, string script, out string? problem)
+    private static Dictionary<string, double>? RunScipy(string workDir, out string? problem)
     {
-        var python = Environment.GetEnvironmentVariable("SEGWEB_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-        if (!System.IO.File.Exists(python))
+        using var doc = ReferenceScript.Run("resample_bench.py", workDir, [workDir, Repeats.ToString(CultureInfo.InvariantCulture)], out problem);
+        if (doc is null)
         {
-            problem = $"{python} not found";
             return null;
         }
 
-        using (var resource = typeof(ResampleBenchmark).Assembly.GetManifestResourceStream("SegWeb.Cli.Bench.Python.resample_bench.py")
-            ?? throw new InvalidOperationException("embedded resample_bench.py is missing"))
-        using (var file = System.IO.File.Create(script))
-        {
-            resource.CopyTo(file);
-        }
-
-        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(workDir);
-        psi.ArgumentList.Add(Repeats.ToString(CultureInfo.InvariantCulture));
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            problem = $"python exited {process.ExitCode}: {stderr.Result.Trim().Split('\n').LastOrDefault()}";
-            return null;
-        }
-
-        using var doc = JsonDocument.Parse(stdout);
         var values = new Dictionary<string, double>();
         foreach (var property in doc.RootElement.EnumerateObject())
         {
@@ -222,7 +199,6 @@ public static class ResampleBenchmark
             }
         }
 
-        problem = null;
         return values;
     }
 }

@@ -83,14 +83,15 @@ def predict(spec):
     import runpy
     import torch
     # The network definition is the project's PyTorch reference of dynamic_network_architectures' U-Nets, which
-    # also writes the nnU-Net results folder (checkpoints) that SegWeb imports; run it, then reuse its UNet class.
+    # also writes the nnU-Net results folder (checkpoints) that SegWeb imports; run it, then build the same network
+    # with its nnunet_reference.build (which also applies the spec's conv_bias/affine/slope choices).
     sys.argv = [spec["maker"], json.dumps(spec["net"]), spec["results"]]
     g = runpy.run_path(spec["maker"], run_name="maker")
     nets = []
     for fold in range(spec["net"].get("folds", 1)):
         path = f'{spec["results"]}/nnUNetTrainer__nnUNetPlans__3d_fullres/fold_{fold}/checkpoint_final.pth'
         ckpt = torch.load(path, map_location="cpu")  # torch 1.13: full unpickling, as nnU-Net loads its checkpoints
-        net = g["UNet"](spec["net"], spec["net"]["channels"], spec["net"]["classes"])
+        net = g["nnunet_reference"].build(spec["net"], spec["net"]["channels"], spec["net"]["classes"])
         net.load_state_dict(ckpt["network_weights"])
         net.eval()
         nets.append(net)

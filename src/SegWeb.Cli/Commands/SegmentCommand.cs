@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Globalization;
+using SegWeb.Imaging;
+using SegWeb.Imaging.Nifti;
+using SegWeb.Imaging.Statistics;
+using SegWeb.Inference.Pipeline;
+using SegWeb.Inference.Progress;
+using SegWeb.Inference.Runtime;
+using SegWeb.Models.Download;
+using SegWeb.Models.Packages;
+
+namespace SegWeb.Cli.Commands;
+
+/// <summary>
+/// `segweb segment -i &lt;input&gt; -o &lt;output&gt; --model &lt;package&gt; [--ml] [-s] [-sii] [--step-size F] [--tta]
+/// [--device cpu|gpu[:N]|auto] [--quiet]`: TotalSegmentator's command with its flag names and output layout (one
+/// &lt;class&gt;.nii.gz per class in the output folder, or with --ml one multilabel file named by -o with statistics.json
+/// beside it). TotalSegmentator flags SegWeb does not implement yet fail with a clear error instead of doing nothing.
+/// </summary>
+public static class SegmentCommand
+{
+    /// <summary>The `segment` command.</summary>
+    public static Command Create()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "CT/MR image: .nii/.nii.gz, a DICOM folder or a DICOM .zip.", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder (one <class>.nii.gz per class), or with --ml the multilabel .nii.gz file.", Required = true };
+        var model = new Option<string?>("--model") { Description = "A model package folder (segweb models import/install), or the name of an installed package." };
+        var modelsDir = new Option<string?>("--models-dir") { Description = "Models folder for package names (default: $SEGWEB_MODELS_DIR or ~/.segweb/models)." };
+        var ml = new Option<bool>("--ml") { Description = "Write one multilabel file with the label table instead of one file per class." };
+        var statistics = new Option<bool>("--statistics", "-s") { Description = "Write statistics.json (volume in mm³ and mean intensity per class)." };
+        var includeIncomplete = new Option<bool>("--stats_include_incomplete", "-sii") { Description = "Measure structures touching the image border too (otherwise reported as 0, as TotalSegmentator)." };
+        var stepSize = new Option<double?>("--step-size") { Description = "Sliding-window tile step as a fraction of the patch (default: the model's, 0.5 or 0.8 for total)." };
+        var tta = new Option<bool>("--tta") { Description = "Mirroring test-time augmentation over the axes the model allows (off by default, as TotalSegmentator)." };
+        var device = new Option<string>("--device") { Description = "cpu, gpu, gpu:N or auto (GPU if it starts, else CPU with a warning).", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0: one per physical core)." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on stderr." };
+        var nrThrResamp = new Option<int?>("--nr_thr_resamp", "-nr") { Description = "Accepted for TotalSegmentator compatibility; SegWeb's resampling uses all cores." };
+        var nrThrSaving = new Option<int?>("--nr_thr_saving", "-ns") { Description = "Accepted for TotalSegmentator compatibility; SegWeb's writers use all cores." };
+
+        // TotalSegmentator flags not implemented yet: accepted by the parser so they fail with a clear message.
+        var fast = new Option<bool>("--fast", "-f") { Description = "Not implemented yet." };
+        var fastest = new Option<bool>("--fastest", "-ff") { Description = "Not implemented yet." };
+        var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Not implemented yet.", AllowMultipleArgumentsPerToken = true };
+        var preview = new Option<bool>("--preview", "-p") { Description = "Not implemented yet." };
+        var outputType = new Option<string>("--output_type", "-ot") { Description = "nifti (dicom_seg and dicom_rtstruct are not implemented yet).", DefaultValueFactory = _ => "nifti" };
+        var task = new Option<string?>("--task", "-ta") { Description = "An installed package of that name; TotalSegmentator's task download is not implemented yet." };
+        var bodySeg = new Option<bool>("--body_seg", "-bs") { Description = "Not implemented yet." };
+        var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Not implemented yet." };
+        var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Not implemented yet." };
+        var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Not implemented yet." };
+
+        var command = new Command("segment", "Segment a CT/MR scan with a model package (TotalSegmentator's flags and output layout).")
+        {
+            input, output, model, modelsDir, ml, statistics, includeIncomplete, stepSize, tta, device, threads, quiet, nrThrResamp, nrThrSaving,
+            fast, fastest, roiSubset, preview, outputType, task, bodySeg, forceSplit, statisticsExtra, removeSmallBlobs,
+        };
+        command.SetAction(parse =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            NotImplemented(parse.GetValue(fast), "--fast");
+            NotImplemented(parse.GetValue(fastest), "--fastest");
+            NotImplemented(parse.GetValue(roiSubset) is { Length: > 0 }, "--roi_subset");
+            NotImplemented(parse.GetValue(preview), "--preview");
+            NotImplemented(parse.GetValue(bodySeg), "--body_seg");
+            NotImplemented(parse.GetValue(forceSplit), "--force_split");
+            NotImplemented(parse.GetValue(statisticsExtra), "--statistics_extra");
+            NotImplemented(parse.GetValue(removeSmallBlobs), "--remove_small_blobs");
+            var type = parse.GetValue(outputType)!;
+            if (!type.Equals("nifti", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new SegWebException(type is "dicom_seg" or "dicom_rtstruct"
+                    ? $"--output_type {type} is not implemented yet (only nifti)"
+                    : $"--output_type {type}: unknown output type (nifti, dicom_seg, dicom_rtstruct)");
+            }
+
+            bool isQuiet = parse.GetValue(quiet);
+            if (!isQuiet && (parse.GetValue(nrThrResamp) is not null || parse.GetValue(nrThrSaving) is not null))
+            {
+                error.WriteLine("segweb: note: --nr_thr_resamp/--nr_thr_saving are accepted for compatibility and ignored (SegWeb uses all cores)");
+            }
+
+            var (provider, deviceId) = ParseDevice(parse.GetValue(device)!);
+            var package = ResolvePackage(parse.GetValue(model), parse.GetValue(task), parse.GetValue(modelsDir));
+            var inputPath = parse.GetValue(input)!;
+            var outputPath = parse.GetValue(output)!;
+            bool multilabel = parse.GetValue(ml);
+            if (multilabel && !InputFiles.IsNifti(outputPath))
+            {
+                // TotalSegmentator's --ml writes the file -o names; give it the suffix the writers need.
+                outputPath += ".nii.gz";
+                if (!isQuiet)
+                {
+                    error.WriteLine($"segweb: note: --ml writes one file; writing {outputPath}");
+                }
+            }
+
+            var options = new PipelineOptions
+            {
+                StepSize = parse.GetValue(stepSize),
+                Mirroring = parse.GetValue(tta),
+                Threads = parse.GetValue(threads),
+                Provider = provider,
+                DeviceId = deviceId,
+                Warning = message => error.WriteLine($"segweb: warning: {message}"),
+            };
+            var result = SegmentationPipeline.Run(inputPath, package, options, isQuiet ? null : new ProgressLines(error));
+            var written = SegmentationOutput.Write(result, outputPath, new SegmentationOutputOptions
+            {
+                Multilabel = multilabel,
+                Statistics = parse.GetValue(statistics),
+                StatisticsOptions = new StatisticsOptions
+                {
+                    IncludeIncomplete = parse.GetValue(includeIncomplete),
+                    VoxelSpacing = Zooms(result.Header),
+                },
+            });
+            if (!isQuiet)
+            {
+                var timings = string.Join(", ", result.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s")));
+                error.WriteLine($"segweb: {timings}");
+                error.WriteLine($"segweb: wrote {written.Count} file(s) to {Path.GetDirectoryName(written[0])}");
+            }
+
+            return CommandRunner.ExitOk;
+        });
+        return command;
+    }
+
+    private static void NotImplemented(bool requested, string flag)
+    {
+        if (requested)
+        {
+            throw new SegWebException($"{flag} is not implemented yet");
+        }
+    }
+
+    /// <summary>TotalSegmentator's --device words: cpu, gpu, gpu:N (and auto, SegWeb's: GPU if it starts, else CPU).</summary>
+    internal static (ExecutionProviderKind Provider, int DeviceId) ParseDevice(string text)
+    {
+        var word = text.Trim().ToLowerInvariant();
+        if (word == "gpu")
+        {
+            return (ExecutionProviderKind.Cuda, 0);
+        }
+
+        if (word.StartsWith("gpu:", StringComparison.Ordinal))
+        {
+            return int.TryParse(word[4..], NumberStyles.None, CultureInfo.InvariantCulture, out int id)
+                ? (ExecutionProviderKind.Cuda, id)
+                : throw new SegWebException($"--device {text}: expected gpu:N with N a GPU number");
+        }
+
+        if (word == "mps")
+        {
+            throw new SegWebException("--device mps: Apple's Metal is not supported (cpu, gpu, gpu:N, auto)");
+        }
+
+        return (InferenceRuntimeOptions.ParseProvider(word), 0);
+    }
+
+    private static ModelPackage ResolvePackage(string? model, string? task, string? modelsDir)
+    {
+        if (model is not null)
+        {
+            if (Directory.Exists(model))
+            {
+                return ModelPackage.Load(model);
+            }
+
+            var installed = Path.Combine(ModelsDirectory.Resolve(modelsDir), model);
+            return Directory.Exists(installed)
+                ? ModelPackage.Load(installed)
+                : throw new SegWebException($"--model {model}: no such package folder, and no installed package of that name in {Path.GetDirectoryName(installed)}");
+        }
+
+        if (task is not null)
+        {
+            var installed = Path.Combine(ModelsDirectory.Resolve(modelsDir), task);
+            return File.Exists(Path.Combine(installed, ModelManifest.FileName))
+                ? ModelPackage.Load(installed)
+                : throw new SegWebException($"--task {task}: no installed package of that name in {Path.GetDirectoryName(installed)}; downloading TotalSegmentator tasks on demand is not implemented yet (segweb models install, or --model)");
+        }
+
+        throw new SegWebException("no model: give --model <package folder or name> (or --task with an installed package)");
+    }
+
+    /// <summary>nibabel's get_zooms() as TotalSegmentator's statistics use them; the affine's voxel sizes for DICOM input.</summary>
+    private static (double, double, double)? Zooms(NiftiHeader? header)
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        double x = header.Pixdim[1], y = header.Pixdim[2], z = header.Pixdim[3];
+        return double.IsFinite(x) && double.IsFinite(y) && double.IsFinite(z) && x > 0 && y > 0 && z > 0 ? (x, y, z) : null;
+    }
+
+    /// <summary>Plain progress lines (when a stage finishes, and per 10 % of the prediction), for terminals and logs alike.</summary>
+    private sealed class ProgressLines(TextWriter error) : IProgress<InferenceProgress>
+    {
+        private string? _stage;
+        private int _tenth = -1;
+
+        public void Report(InferenceProgress value)
+        {
+            // A stage's opening 0 % is not printed, so input that fails to read stays a single error line.
+            int tenth = (int)Math.Floor(value.Fraction * 10);
+            if (value.Fraction == 0 || (value.Stage == _stage && tenth == _tenth))
+            {
+                return;
+            }
+
+            _stage = value.Stage;
+            _tenth = tenth;
+            string eta = value.Eta is { } e && value.Fraction < 1 ? string.Create(CultureInfo.InvariantCulture, $", {e.TotalSeconds:F0} s left") : string.Empty;
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"segweb: {value.Stage} {value.Fraction * 100:F0}%{eta}"));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using SegWeb.Inference.Runtime;
+
+namespace SegWeb.Inference.Pipeline;
+
+/// <summary>Choices for one <see cref="SegmentationPipeline"/>: tiling, test-time augmentation and where the networks run.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>Sliding-window tile step as a fraction of the patch; null: the manifest's (0.5, or 0.8 for TotalSegmentator's <c>total</c>).</summary>
+    public double? StepSize { get; init; }
+
+    /// <summary>Mirroring test-time augmentation over the axes the model allows (none for NoMirroring trainers).</summary>
+    public bool Mirroring { get; init; } = true;
+
+    /// <summary>
+    /// nnU-Net's Gaussian tile weighting (default). False gives uniform weights (simple averaging of overlapping
+    /// tiles), which is how the demo model's PyTorch reference prediction was made.
+    /// </summary>
+    public bool UseGaussian { get; init; } = true;
+
+    /// <summary>ONNX Runtime intra-op threads (0: ONNX Runtime's default).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Execution provider for the networks.</summary>
+    public ExecutionProviderKind Provider { get; init; } = ExecutionProviderKind.Cpu;
+
+    /// <summary>GPU ordinal for CUDA/TensorRT (TotalSegmentator's <c>--device gpu:N</c>).</summary>
+    public int DeviceId { get; init; }
+
+    /// <summary>Tiles per network call.</summary>
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>Refuse (before allocating) a sliding window whose estimated memory exceeds this.</summary>
+    public long MemoryLimitBytes { get; init; } = SlidingWindow.SlidingWindowOptions.DefaultMemoryLimitBytes;
+
+    /// <summary>Receives warnings (all-zero input, CPU fallback of <c>auto</c>, DICOM stacking warnings).</summary>
+    public Action<string>? Warning { get; init; }
+}
