@@ -17,7 +17,7 @@ public static class JobEndpoints
     /// <summary>A job as the API returns it.</summary>
     public sealed record JobView(
         Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
-        JobRequest? Options, int Attempts, IReadOnlyList<StageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs);
+        JobRequest? Options, int Attempts, IReadOnlyList<JobStageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs);
 
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
@@ -114,7 +114,7 @@ public static class JobEndpoints
         j.FinishedAt is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : null,
         JsonSerializer.Deserialize<JobRequest>(j.OptionsJson, InputView.Json),
         j.Attempts,
-        j.StageTimingsJson is null ? [] : JsonSerializer.Deserialize<List<StageTiming>>(j.StageTimingsJson, JobStore.Json) ?? [],
+        j.StageTimingsJson is null ? [] : JsonSerializer.Deserialize<List<JobStageTiming>>(j.StageTimingsJson, JobStore.Json) ?? [],
         j.WarningsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.WarningsJson, JobStore.Json) ?? [],
         j.OutputsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.OutputsJson, JobStore.Json) ?? []);
 }

@@ -11,7 +11,7 @@ namespace SegWeb.Server.Jobs;
 internal sealed class JobProgressRecorder(Guid jobId, JobStore store, TimeSpan writeInterval) : IProgress<JobProgress>
 {
     private readonly Lock _lock = new();
-    private readonly List<StageTiming> _timings = [];
+    private readonly List<JobStageTiming> _timings = [];
     private readonly List<string> _warnings = [];
     private readonly Stopwatch _sinceWrite = Stopwatch.StartNew();
     private readonly Stopwatch _stageClock = new();
@@ -75,7 +75,7 @@ internal sealed class JobProgressRecorder(Guid jobId, JobStore store, TimeSpan w
     {
         if (_stage is not null)
         {
-            _timings.Add(new StageTiming(_stage, Math.Round(_stageClock.Elapsed.TotalSeconds, 3)));
+            _timings.Add(new JobStageTiming(_stage, Math.Round(_stageClock.Elapsed.TotalSeconds, 3)));
         }
     }
 

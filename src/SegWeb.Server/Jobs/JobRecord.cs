@@ -62,7 +62,7 @@ public sealed class JobRecord
 }
 
 /// <summary>Time spent in one stage of a run.</summary>
-public sealed record StageTiming(string Stage, double Seconds);
+public sealed record JobStageTiming(string Stage, double Seconds);
 
 /// <summary>What a client asks for (POST /api/v1/jobs).</summary>
 /// <param name="InputId">A ready input of the caller's.</param>
