@@ -39,10 +39,17 @@ public sealed partial class JobExecutor(
             return;
         }
 
+        int attempt = (context?.GetJobParameter<int>(RetryCountParameter) ?? 0) + 1;
         try
         {
-            int retries = context?.GetJobParameter<int>(RetryCountParameter) ?? 0;
-            await RunAsync(jobId, retries + 1, run.Cancellation.Token, shutdown);
+            await RunAsync(jobId, attempt, run.Cancellation.Token, shutdown);
+        }
+        catch (Exception ex) when (attempt > options.Value.RetryAttempts && !shutdown.IsCancellationRequested)
+        {
+            // Something outside the runner (SQLite, the file system) failed on the last attempt: Hangfire would drop the
+            // job and leave the record running until the next restart, so record the failure now if we can.
+            LogFailed(ex, jobId);
+            await FailAsync(jobId, $"{JobFailures.Describe(ex)} (after {attempt} attempts)");
         }
         finally
         {
