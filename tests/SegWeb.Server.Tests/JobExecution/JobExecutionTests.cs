@@ -125,8 +125,15 @@ public sealed class JobExecutionTests : IDisposable
         var jobId = await CreateJobAsync(alice, await UploadAsync(alice), "block");
         await WaitAsync(alice, jobId, j => j.State == "running" && j.Stage == "loading");
         Assert.True(Directory.Exists(JobFolder(jobId)));
+        using var events = await alice.GetAsync($"/api/v1/jobs/{jobId}/events", HttpCompletionOption.ResponseHeadersRead);
+        var reading = ReadEventsAsync(await events.Content.ReadAsStreamAsync());
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.DeleteAsync($"/api/v1/jobs/{jobId}")).StatusCode);
+
+        // The stream ends with the cancel (or, if it looked only after the row was gone, the deletion).
+        var list = await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(list[^1].Type, new[] { "canceled", "deleted" });
+        Assert.All(list[..^1], e => Assert.Equal("progress", e.Type));
         await _runner.SawCancellation.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(HttpStatusCode.NotFound, (await alice.GetAsync($"/api/v1/jobs/{jobId}")).StatusCode);
         Assert.False(Directory.Exists(JobFolder(jobId)));
