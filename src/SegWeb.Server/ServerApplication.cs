@@ -9,6 +9,7 @@ using SegWeb.Server.Health;
 using SegWeb.Server.Inputs;
 using SegWeb.Server.Jobs;
 using SegWeb.Server.Options;
+using SegWeb.Server.Segmentation;
 using SegWeb.Server.Storage;
 using SegWeb.Server.Uploads;
 
@@ -24,6 +25,7 @@ public static class ServerApplication
     {
         var builder = WebApplication.CreateBuilder(args);
         AddServices(builder.Services);
+        builder.Services.AddSegWebSegmentation(builder.Configuration);
         var app = builder.Build();
         UsePipeline(app);
         return app;

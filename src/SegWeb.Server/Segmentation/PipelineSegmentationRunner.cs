@@ -1,0 +1,147 @@
+using System.IO.Compression;
+using Microsoft.Extensions.Options;
+using SegWeb.Imaging;
+using SegWeb.Imaging.Nifti;
+using SegWeb.Imaging.Statistics;
+using SegWeb.Inference.Pipeline;
+using SegWeb.Inference.Runtime;
+using SegWeb.Models.Packages;
+using SegWeb.Server.Jobs;
+
+namespace SegWeb.Server.Segmentation;
+
+/// <summary>
+/// The real <see cref="ISegmentationRunner"/>: segments the job's input with the configured model package through one
+/// process-wide <see cref="SegmentationPipeline"/> (its ONNX sessions load on the first job and are reused), and writes
+/// <see cref="MultilabelFile"/>, <see cref="MasksZip"/>, <see cref="StatisticsJson"/> and <see cref="StatisticsCsvFile"/>
+/// into the job's output folder.
+/// </summary>
+/// <remarks>
+/// The pipeline is synchronous and not thread-safe, so jobs run one at a time on a worker thread: further Hangfire
+/// workers wait for the pipeline (cancellable) instead of loading a second copy of the networks.
+/// </remarks>
+public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposable
+{
+    /// <summary>The multilabel NIfTI with the label table (TotalSegmentator's --ml file).</summary>
+    public const string MultilabelFile = "multilabel.nii.gz";
+
+    /// <summary>One &lt;class&gt;.nii.gz mask per class of the model, zipped.</summary>
+    public const string MasksZip = "segmentations.zip";
+
+    /// <summary>TotalSegmentator's statistics.json (volume in mm³ and mean intensity per class).</summary>
+    public const string StatisticsJson = "statistics.json";
+
+    /// <summary>The same statistics as CSV.</summary>
+    public const string StatisticsCsvFile = "statistics.csv";
+
+    private readonly SegmentationPipeline _pipeline;
+    private readonly ModelPackage _package;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly ILogger<PipelineSegmentationRunner> _log;
+
+    /// <summary>Loads the configured package (validated at start) and creates the pipeline.</summary>
+    public PipelineSegmentationRunner(IOptions<SegmentationOptions> options, ILogger<PipelineSegmentationRunner> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        _log = log;
+        _package = ModelPackage.Load(o.ModelPath ?? throw new SegWebException($"{SegmentationOptions.Section}:ModelPath is not set"));
+        _pipeline = new SegmentationPipeline(new PipelineOptions
+        {
+            Provider = InferenceRuntimeOptions.ParseProvider(o.Device),
+            DeviceId = o.DeviceId,
+            Threads = o.Threads,
+            Mirroring = o.Mirroring,
+            StepSize = o.StepSize,
+
+            // Pipeline warnings also come back in SegmentationResult.Warnings (kept with the job); log them too.
+            Warning = message => _log.LogWarning("Segmentation: {Warning}", message),
+        });
+    }
+
+    /// <inheritdoc />
+    public async Task<JobOutputs> RunAsync(JobContext context, IProgress<JobProgress> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(progress);
+        await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => Run(context, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private JobOutputs Run(JobContext context, IProgress<JobProgress> progress, CancellationToken cancellationToken)
+    {
+        var mapper = new JobProgressMapper(progress);
+        using var input = JobInput.Prepare(context);
+        var result = _pipeline.Segment(input.Path, _package, mapper, cancellationToken);
+
+        mapper.Report(JobProgressMapper.WritingStage, 0);
+        string folder = context.OutputFolder;
+        SegmentationOutput.Write(result, Path.Combine(folder, MultilabelFile), new SegmentationOutputOptions { Multilabel = true }, cancellationToken);
+        mapper.Report(JobProgressMapper.WritingStage, 0.3);
+
+        WriteMasksZip(result, folder, cancellationToken);
+        mapper.Report(JobProgressMapper.WritingStage, 0.8);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var report = StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames, StatisticsOptionsFor(result.Header));
+        report.WriteJson(Path.Combine(folder, StatisticsJson));
+        StatisticsCsv.Write(Path.Combine(folder, StatisticsCsvFile), report.Structures);
+        mapper.Report(JobProgressMapper.WritingStage, 1);
+
+        return new JobOutputs([MultilabelFile, MasksZip, StatisticsJson, StatisticsCsvFile], result.Warnings);
+    }
+
+    /// <summary>
+    /// TotalSegmentator's statistics defaults (structures touching the border reported as 0), measured with the NIfTI
+    /// header's zooms as nibabel's get_zooms() gives them (as `segweb segment` does); the affine's voxel sizes for DICOM.
+    /// </summary>
+    public static StatisticsOptions StatisticsOptionsFor(NiftiHeader? header)
+    {
+        if (header is null)
+        {
+            return StatisticsOptions.Default;
+        }
+
+        double x = header.Pixdim[1], y = header.Pixdim[2], z = header.Pixdim[3];
+        bool valid = double.IsFinite(x) && double.IsFinite(y) && double.IsFinite(z) && x > 0 && y > 0 && z > 0;
+        return valid ? StatisticsOptions.Default with { VoxelSpacing = (x, y, z) } : StatisticsOptions.Default;
+    }
+
+    /// <summary>
+    /// One mask per class, written by the same writer as `segweb segment` into a scratch folder beside the output
+    /// folder (outside it, so a failure leaves nothing in the results), then zipped.
+    /// </summary>
+    private static void WriteMasksZip(SegmentationResult result, string folder, CancellationToken cancellationToken)
+    {
+        string scratch = folder.TrimEnd(Path.DirectorySeparatorChar) + ".masks";
+        try
+        {
+            SegmentationOutput.Write(result, scratch, new SegmentationOutputOptions(), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // The masks are gzip-compressed already: store them rather than deflate them a second time.
+            ZipFile.CreateFromDirectory(scratch, Path.Combine(folder, MasksZip), CompressionLevel.NoCompression, includeBaseDirectory: false);
+        }
+        finally
+        {
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        _oneAtATime.Dispose();
+    }
+}
