@@ -1,0 +1,164 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SegWeb.Imaging.Nifti;
+using SegWeb.Inference.Pipeline;
+using SegWeb.Models.Packages;
+using SegWeb.Server.Jobs;
+using SegWeb.Server.Segmentation;
+using SegWeb.Server.Tests.JobExecution;
+
+namespace SegWeb.Server.Tests.Segmentation;
+
+/// <summary>The committed demo model imported once into a temporary package folder, and a server configured with it.</summary>
+public sealed class DemoModelServerFixture : IDisposable
+{
+    private readonly TempDirectory _temp = new("runner-model");
+    private SegWebServer? _server;
+
+    public DemoModelServerFixture()
+    {
+        PackageDirectory = NnUNetImporter.Import(Path.Combine(RepoPaths.Root, "models", "segweb-demo-nnunet"), _temp.File("segweb-demo")).Directory;
+    }
+
+    public string PackageDirectory { get; }
+
+    /// <summary>One server for the class (started on first use): the ONNX session then loads once.</summary>
+    internal SegWebServer Server => _server ??= new SegWebServer(null, new Dictionary<string, string?>(JobExecutionServer.FastSettings)
+    {
+        ["SegWeb:Jobs:TimeoutSeconds"] = "120",
+        ["SegWeb:Segmentation:ModelPath"] = PackageDirectory,
+    });
+
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _temp.Dispose();
+    }
+}
+
+/// <summary>The real pipeline behind the job API, over HTTP, with the demo model.</summary>
+public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClassFixture<DemoModelServerFixture>
+{
+    private const string Ct = "totalsegmentator/example_ct_sm.nii.gz";
+
+    [SkippableFact]
+    public async Task A_job_on_a_CT_writes_the_pipelines_outputs_with_statistics_equal_to_the_library_and_monotone_progress()
+    {
+        var ctPath = TestData.Require(Ct);
+        var server = fixture.Server;
+        var (client, _, _) = await server.NewUserAsync();
+        using (client)
+        {
+            Guid inputId = await UploadAsync(client, ctPath);
+            Guid jobId = await JobExecutionServer.CreateJobAsync(client, inputId, "total");
+
+            var seen = new List<double>();
+            var job = await PollAsync(client, jobId, seen);
+
+            Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}");
+            Assert.Equal(1.0, job.Progress, 6);
+            for (int i = 1; i < seen.Count; i++)
+            {
+                Assert.True(seen[i] >= seen[i - 1], $"progress went back: {string.Join(", ", seen)}");
+            }
+
+            Assert.Equal(
+                new[] { PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile }.Order(),
+                job.Outputs.Order());
+            Assert.Contains(job.StageTimings, t => t.Stage == PipelineStages.Predict);
+            Assert.Contains(job.StageTimings, t => t.Stage == JobProgressMapper.WritingStage);
+
+            var results = server.Services.GetRequiredService<JobFolders>().ResultsFolder(jobId);
+            Assert.Equal(job.Outputs.Order(), Directory.GetFiles(results).Select(Path.GetFileName).Order());
+
+            // The reference: the same library calls `segweb segment --ml --statistics` makes, run here directly.
+            using var expected = new TempDirectory("runner-expected");
+            using var pipeline = new SegmentationPipeline(new PipelineOptions { Mirroring = false });
+            var result = pipeline.Segment(ctPath, ModelPackage.Load(fixture.PackageDirectory));
+            SegmentationOutput.Write(result, Path.Combine(expected.Path, "seg.nii.gz"), new SegmentationOutputOptions
+            {
+                Multilabel = true,
+                Statistics = true,
+                StatisticsOptions = PipelineSegmentationRunner.StatisticsOptionsFor(result.Header),
+            });
+            Assert.Equal(
+                File.ReadAllText(Path.Combine(expected.Path, "statistics.json")),
+                File.ReadAllText(Path.Combine(results, PipelineSegmentationRunner.StatisticsJson)));
+
+            // The multilabel file holds the same labels on the input's grid, with the model's label table.
+            var labels = NiftiReader.Read(Path.Combine(results, PipelineSegmentationRunner.MultilabelFile));
+            var input = NiftiReader.Read(ctPath);
+            Assert.Equal(input.Volume.Shape, labels.Volume.Shape);
+            Assert.Equal(input.Volume.Affine, labels.Volume.Affine);
+            Assert.Equal(result.Labels.Data, ((SegWeb.Imaging.Volumes.Volume<byte>)labels.Volume).Data);
+            Assert.Equal(result.ClassNames.OrderBy(c => c.Key), MultilabelNifti.ReadLabelNames(labels.Header).OrderBy(c => c.Key));
+
+            // One mask per class of the model, each matching its label in the multilabel map.
+            using var zip = ZipFile.OpenRead(Path.Combine(results, PipelineSegmentationRunner.MasksZip));
+            Assert.Equal(result.ClassNames.Values.Select(n => n + ".nii.gz").Order(), zip.Entries.Select(e => e.FullName).Order());
+            var (id, name) = result.ClassNames.First(c => result.Labels.Data.Contains((byte)c.Key));
+            using var unzipped = new TempDirectory("runner-mask");
+            string maskPath = Path.Combine(unzipped.Path, "mask.nii.gz");
+            zip.GetEntry(name + ".nii.gz")!.ExtractToFile(maskPath);
+            var mask = ((SegWeb.Imaging.Volumes.Volume<byte>)NiftiReader.Read(maskPath).Volume).Data;
+            Assert.Equal(result.Labels.Data.Select(v => v == id ? (byte)1 : (byte)0), mask);
+
+            var csv = File.ReadAllLines(Path.Combine(results, PipelineSegmentationRunner.StatisticsCsvFile));
+            Assert.Equal(result.ClassNames.Count + 1, csv.Length);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_corrupt_stored_input_fails_the_job_with_the_readers_message_and_publishes_nothing()
+    {
+        var ctPath = TestData.Require(Ct);
+        var server = fixture.Server;
+        var (client, _, _) = await server.NewUserAsync();
+        using (client)
+        {
+            Guid inputId = await UploadAsync(client, ctPath);
+
+            // Validation at upload reads the whole file, so corruption can only come later: the disk, an operator.
+            var stored = Directory.GetFiles(Path.Combine(server.DataFolder, "inputs", inputId.ToString("N"))).Single();
+            var bytes = File.ReadAllBytes(stored);
+            File.WriteAllBytes(stored, bytes[..(bytes.Length / 2)]);
+
+            Guid jobId = await JobExecutionServer.CreateJobAsync(client, inputId, "total");
+            var job = await PollAsync(client, jobId, []);
+
+            Assert.Equal("failed", job.State);
+            Assert.NotNull(job.Error);
+            Assert.Contains(stored, job.Error, StringComparison.Ordinal);
+            Assert.Equal(1, job.Attempts);
+            Assert.Empty(job.Outputs);
+            Assert.False(Directory.Exists(server.Services.GetRequiredService<JobFolders>().ResultsFolder(jobId)));
+        }
+    }
+
+    private static async Task<Guid> UploadAsync(HttpClient client, string path)
+    {
+        using var put = await client.PutAsync("/api/v1/inputs/example_ct_sm.nii.gz", new ByteArrayContent(await File.ReadAllBytesAsync(path)));
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return (await put.Content.ReadFromJsonAsync<InputDto>())!.Id;
+    }
+
+    /// <summary>Polls until the job ends (60 s at most), recording every progress value seen.</summary>
+    private static async Task<JobRunDto> PollAsync(HttpClient client, Guid jobId, List<double> seen)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var job = await JobExecutionServer.GetAsync(client, jobId);
+            seen.Add(job.Progress);
+            if (job.State is "succeeded" or "failed" or "canceled")
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} still {job.State}/{job.Stage} at {job.Progress}");
+            await Task.Delay(50);
+        }
+    }
+}
