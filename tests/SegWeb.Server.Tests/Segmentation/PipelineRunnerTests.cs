@@ -111,6 +111,43 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
     }
 
     [SkippableFact]
+    public async Task A_job_on_a_DICOM_zip_segments_the_series_as_the_library_does_on_its_folder()
+    {
+        var dicomFolder = TestData.Require("totalsegmentator/example_ct_dicom");
+        var server = fixture.Server;
+        var (client, _, _) = await server.NewUserAsync();
+        using (client)
+        {
+            using var tmp = new TempDirectory("runner-dicom");
+            string zipPath = Path.Combine(tmp.Path, "series.zip");
+            ZipFile.CreateFromDirectory(dicomFolder, zipPath);
+            Guid inputId = await UploadAsync(client, zipPath, "series.zip");
+            Guid jobId = await JobExecutionServer.CreateJobAsync(client, inputId, "total");
+            var job = await PollAsync(client, jobId, []);
+            Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}");
+
+            using var pipeline = new SegmentationPipeline(new PipelineOptions { Mirroring = false });
+            var result = pipeline.Segment(dicomFolder, ModelPackage.Load(fixture.PackageDirectory));
+            var results = server.Services.GetRequiredService<JobFolders>().ResultsFolder(jobId);
+            var labels = NiftiReader.Read(Path.Combine(results, PipelineSegmentationRunner.MultilabelFile)).Volume;
+            Assert.Equal(result.Labels.Shape, labels.Shape);
+            for (int r = 0; r < 4; r++)
+            {
+                for (int c = 0; c < 4; c++)
+                {
+                    // NIfTI stores the affine in float32 (sform): equal to that precision.
+                    Assert.Equal(result.Labels.Affine[r, c], labels.Affine[r, c], 1e-3);
+                }
+            }
+
+            Assert.Equal(result.Labels.Data, ((SegWeb.Imaging.Volumes.Volume<byte>)labels).Data);
+            Assert.Equal(
+                SegWeb.Imaging.Statistics.StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames).ToJson(),
+                File.ReadAllText(Path.Combine(results, PipelineSegmentationRunner.StatisticsJson)));
+        }
+    }
+
+    [SkippableFact]
     public async Task A_corrupt_stored_input_fails_the_job_with_the_readers_message_and_publishes_nothing()
     {
         var ctPath = TestData.Require(Ct);
@@ -137,9 +174,9 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
         }
     }
 
-    private static async Task<Guid> UploadAsync(HttpClient client, string path)
+    private static async Task<Guid> UploadAsync(HttpClient client, string path, string name = "example_ct_sm.nii.gz")
     {
-        using var put = await client.PutAsync("/api/v1/inputs/example_ct_sm.nii.gz", new ByteArrayContent(await File.ReadAllBytesAsync(path)));
+        using var put = await client.PutAsync($"/api/v1/inputs/{name}", new ByteArrayContent(await File.ReadAllBytesAsync(path)));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         return (await put.Content.ReadFromJsonAsync<InputDto>())!.Id;
     }
