@@ -77,6 +77,7 @@ public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposabl
 
     private JobOutputs Run(JobContext context, IProgress<JobProgress> progress, CancellationToken cancellationToken)
     {
+        var warnings = CheckRequest(context.Request);
         var mapper = new JobProgressMapper(progress);
         using var input = JobInput.Prepare(context);
         var result = _pipeline.Segment(input.Path, _package, mapper, cancellationToken);
@@ -95,7 +96,32 @@ public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposabl
         StatisticsCsv.Write(Path.Combine(folder, StatisticsCsvFile), report.Structures);
         mapper.Report(JobProgressMapper.WritingStage, 1);
 
-        return new JobOutputs([MultilabelFile, MasksZip, StatisticsJson, StatisticsCsvFile], result.Warnings);
+        return new JobOutputs([MultilabelFile, MasksZip, StatisticsJson, StatisticsCsvFile], [.. warnings, .. result.Warnings]);
+    }
+
+    /// <summary>
+    /// The server runs one configured model: options it cannot honour fail the job rather than being silently ignored;
+    /// a task name other than the model's is run with the model, and says so.
+    /// </summary>
+    private List<string> CheckRequest(JobRequest request)
+    {
+        if (request.Fast || request.Fastest)
+        {
+            throw new SegWebException($"{(request.Fast ? "fast" : "fastest")} is not available: this server runs one model, {_package.Manifest.Name}");
+        }
+
+        if (request.RoiSubset is { Count: > 0 })
+        {
+            throw new SegWebException("roiSubset is not implemented yet: every class of the model is segmented");
+        }
+
+        var warnings = new List<string>();
+        if (request.Task is { } task && !task.Equals(_package.Manifest.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            warnings.Add($"task '{task}' requested; this server runs the model {_package.Manifest.Name}");
+        }
+
+        return warnings;
     }
 
     /// <summary>

@@ -69,6 +69,7 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
                 job.Outputs.Order());
             Assert.Contains(job.StageTimings, t => t.Stage == PipelineStages.Predict);
             Assert.Contains(job.StageTimings, t => t.Stage == JobProgressMapper.WritingStage);
+            Assert.Contains(job.Warnings, w => w.Contains("task 'total' requested", StringComparison.Ordinal));
 
             var results = server.Services.GetRequiredService<JobFolders>().ResultsFolder(jobId);
             Assert.Equal(job.Outputs.Order(), Directory.GetFiles(results).Select(Path.GetFileName).Order());
@@ -171,6 +172,30 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
             Assert.Equal(1, job.Attempts);
             Assert.Empty(job.Outputs);
             Assert.False(Directory.Exists(server.Services.GetRequiredService<JobFolders>().ResultsFolder(jobId)));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Options_the_server_cannot_honour_fail_the_job_instead_of_being_ignored()
+    {
+        var ctPath = TestData.Require(Ct);
+        var server = fixture.Server;
+        var (client, _, _) = await server.NewUserAsync();
+        using (client)
+        {
+            Guid inputId = await UploadAsync(client, ctPath);
+            foreach (var (body, problem) in new (object Body, string Problem)[]
+            {
+                (new { inputId, task = "total", fast = true }, "fast is not available"),
+                (new { inputId, task = "total", roiSubset = new[] { "liver" } }, "roiSubset is not implemented"),
+            })
+            {
+                using var created = await client.PostAsJsonAsync("/api/v1/jobs", body);
+                Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+                var job = await PollAsync(client, (await created.Content.ReadFromJsonAsync<JobRunDto>())!.Id, []);
+                Assert.Equal("failed", job.State);
+                Assert.Contains(problem, job.Error, StringComparison.Ordinal);
+            }
         }
     }
 
