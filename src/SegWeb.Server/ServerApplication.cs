@@ -115,6 +115,7 @@ public static class ServerApplication
         app.MapInputEndpoints();
         app.MapTusEndpoints();
         app.MapJobEndpoints();
+        app.MapJobResultEndpoints();
         app.MapHangfireDashboardForAdmins();
     }
 

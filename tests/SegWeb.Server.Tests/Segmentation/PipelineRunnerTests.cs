@@ -38,6 +38,8 @@ public sealed class DemoModelServerFixture : IDisposable
     }
 }
 
+internal sealed record ResultFileDto(string Name, long Bytes, string Url);
+
 /// <summary>The real pipeline behind the job API, over HTTP, with the demo model.</summary>
 public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClassFixture<DemoModelServerFixture>
 {
@@ -108,6 +110,34 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
 
             var csv = File.ReadAllLines(Path.Combine(results, PipelineSegmentationRunner.StatisticsCsvFile));
             Assert.Equal(result.ClassNames.Count + 1, csv.Length);
+
+            // The results routes: the list, a whole download, a range, and nothing outside the recorded outputs.
+            var listed = await client.GetFromJsonAsync<ResultFileDto[]>($"/api/v1/jobs/{jobId}/results");
+            Assert.NotNull(listed);
+            Assert.Equal(job.Outputs.Order(), listed.Select(f => f.Name).Order());
+            Assert.All(listed, f => Assert.Equal(new FileInfo(Path.Combine(results, f.Name)).Length, f.Bytes));
+            var statsUrl = listed.Single(f => f.Name == PipelineSegmentationRunner.StatisticsJson).Url;
+            Assert.Equal(File.ReadAllBytes(Path.Combine(results, PipelineSegmentationRunner.StatisticsJson)), await client.GetByteArrayAsync(statsUrl));
+            using (var range = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/jobs/{jobId}/results/{PipelineSegmentationRunner.MultilabelFile}"))
+            {
+                range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(10, 19);
+                using var partial = await client.SendAsync(range);
+                Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+                Assert.Equal(File.ReadAllBytes(Path.Combine(results, PipelineSegmentationRunner.MultilabelFile))[10..20], await partial.Content.ReadAsByteArrayAsync());
+            }
+
+            foreach (var bad in new[] { "nothere.json", "..%2Fresults", "multilabel.nii" })
+            {
+                using var missing = await client.GetAsync($"/api/v1/jobs/{jobId}/results/{bad}");
+                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            }
+
+            var (other, _, _) = await server.NewUserAsync();
+            using (other)
+            {
+                using var notYours = await other.GetAsync(statsUrl);
+                Assert.Equal(HttpStatusCode.NotFound, notYours.StatusCode);
+            }
         }
     }
 
@@ -172,6 +202,8 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
             Assert.Equal(1, job.Attempts);
             Assert.Empty(job.Outputs);
             Assert.False(Directory.Exists(server.Services.GetRequiredService<JobFolders>().ResultsFolder(jobId)));
+            using var noResults = await client.GetAsync($"/api/v1/jobs/{jobId}/results");
+            Assert.Equal(HttpStatusCode.Conflict, noResults.StatusCode);
         }
     }
 

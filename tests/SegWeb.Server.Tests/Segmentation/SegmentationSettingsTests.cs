@@ -49,6 +49,7 @@ public sealed class SegmentationSettingsTests
     {
         using var model = new TempDirectory("runner-options-model");
         using var server = new SegWebServer(null, new Dictionary<string, string?> { ["SegWeb:Segmentation:ModelPath"] = ImportDemo(model) });
+        Assert.NotNull(server.Address);
         Assert.IsType<PipelineSegmentationRunner>(server.Services.GetRequiredService<ISegmentationRunner>());
     }
 
