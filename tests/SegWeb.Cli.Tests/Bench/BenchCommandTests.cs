@@ -26,6 +26,15 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_labels_quick_prints_a_row_per_operation()
+    {
+        var (rc, stdout, stderr) = Run("bench", "labels", "--quick");
+        Assert.True(rc == 0, stdout + stderr);
+        Assert.Matches(@"\| statistics, mean \(117 classes\)\s+\|\s+\d+ \|", stdout);
+        Assert.Contains("remove components", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_suite_is_a_usage_error()
     {
         var (rc, _, stderr) = Run("bench", "no-such-suite");
