@@ -19,6 +19,7 @@ public static class BenchCommand
         {
             ["imaging"] = ("Resampling against scipy.ndimage.zoom, NIfTI .nii.gz read/write against nibabel.", [ResampleBenchmark.Run, NiftiIoBenchmark.Run]),
             ["labels"] = ("Statistics and label clean-up on a 512×512×800 map with 117 classes.", [LabelStatisticsBenchmark.Run]),
+            ["segment"] = ("The whole pipeline on the bundled example CT with the total-fast architecture twin (cold and warm), per stage.", [SegmentBenchmark.Run]),
             ["dicom"] = ("Reading a 512×512×400 DICOM series into a volume against dcm2niix and pydicom+numpy.", [DicomReadBenchmark.Run]),
         };
 

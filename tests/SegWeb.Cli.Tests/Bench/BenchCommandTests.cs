@@ -35,6 +35,16 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void Bench_segment_quick_times_every_stage_cold_and_warm()
+    {
+        var (rc, stdout, stderr) = Run("bench", "segment", "--quick");
+        Assert.True(rc == 0, stdout + stderr);
+        Assert.Matches(@"\| cold \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ % \|", stdout);
+        Assert.Matches(@"\| warm \|", stdout);
+        Assert.Matches(@"peak RSS of this process \(VmHWM.*\): \d+ MB", stdout);
+    }
+
+    [Fact]
     public void An_unknown_suite_is_a_usage_error()
     {
         var (rc, _, stderr) = Run("bench", "no-such-suite");
