@@ -42,7 +42,7 @@ public static class SegmentCommand
         var fastest = new Option<bool>("--fastest", "-ff") { Description = "Not implemented yet." };
         var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Not implemented yet.", AllowMultipleArgumentsPerToken = true };
         var preview = new Option<bool>("--preview", "-p") { Description = "Not implemented yet." };
-        var outputType = new Option<string>("--output_type", "-ot") { Description = "nifti (dicom_seg and dicom_rtstruct are not implemented yet).", DefaultValueFactory = _ => "nifti" };
+        var outputType = new Option<string>("--output_type", "-ot") { Description = "nifti, or dicom_seg (segmentations.dcm in the -o folder, for DICOM input); dicom_rtstruct is not implemented yet.", DefaultValueFactory = _ => "nifti" };
         var task = new Option<string?>("--task", "-ta") { Description = "An installed package of that name; TotalSegmentator's task download is not implemented yet." };
         var bodySeg = new Option<bool>("--body_seg", "-bs") { Description = "Not implemented yet." };
         var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Not implemented yet." };
@@ -66,11 +66,17 @@ public static class SegmentCommand
             NotImplemented(parse.GetValue(statisticsExtra), "--statistics_extra");
             NotImplemented(parse.GetValue(removeSmallBlobs), "--remove_small_blobs");
             var type = parse.GetValue(outputType)!;
-            if (!type.Equals("nifti", StringComparison.OrdinalIgnoreCase))
+            bool dicomSeg = type.Equals("dicom_seg", StringComparison.OrdinalIgnoreCase);
+            if (!dicomSeg && !type.Equals("nifti", StringComparison.OrdinalIgnoreCase))
             {
-                throw new SegWebException(type is "dicom_seg" or "dicom_rtstruct"
-                    ? $"--output_type {type} is not implemented yet (only nifti)"
+                throw new SegWebException(type is "dicom_rtstruct"
+                    ? $"--output_type {type} is not implemented yet (nifti, dicom_seg)"
                     : $"--output_type {type}: unknown output type (nifti, dicom_seg, dicom_rtstruct)");
+            }
+
+            if (dicomSeg)
+            {
+                SegmentDicomSegOutput.CheckRequest(parse.GetValue(input)!, parse.GetValue(ml));
             }
 
             bool isQuiet = parse.GetValue(quiet);
@@ -104,16 +110,19 @@ public static class SegmentCommand
                 Warning = message => error.WriteLine($"segweb: warning: {message}"),
             };
             var result = SegmentationPipeline.Run(inputPath, package, options, isQuiet ? null : new ProgressLines(error));
-            var written = SegmentationOutput.Write(result, outputPath, new SegmentationOutputOptions
+            var statisticsOptions = new StatisticsOptions
             {
-                Multilabel = multilabel,
-                Statistics = parse.GetValue(statistics),
-                StatisticsOptions = new StatisticsOptions
+                IncludeIncomplete = parse.GetValue(includeIncomplete),
+                VoxelSpacing = Zooms(result.Header),
+            };
+            var written = dicomSeg
+                ? SegmentDicomSegOutput.Write(result, package, inputPath, outputPath, parse.GetValue(statistics) ? statisticsOptions : null)
+                : SegmentationOutput.Write(result, outputPath, new SegmentationOutputOptions
                 {
-                    IncludeIncomplete = parse.GetValue(includeIncomplete),
-                    VoxelSpacing = Zooms(result.Header),
-                },
-            });
+                    Multilabel = multilabel,
+                    Statistics = parse.GetValue(statistics),
+                    StatisticsOptions = statisticsOptions,
+                });
             if (!isQuiet)
             {
                 var timings = string.Join(", ", result.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s")));
