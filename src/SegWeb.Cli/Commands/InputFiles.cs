@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using SegWeb.Imaging;
 
 namespace SegWeb.Cli.Commands;
@@ -48,20 +49,6 @@ public static class InputFiles
             throw new SegWebException($"{path}: the folder {dir} does not exist");
         }
 
-        // Keep the final extension(s) so writers that decide gzip by suffix still see ".nii.gz".
-        var name = Path.GetFileName(full);
-        var temp = Path.Combine(dir, $".{Guid.NewGuid():N}.partial.{name}");
-        try
-        {
-            write(temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        AtomicFile.WriteToTemporaryPath(full, write);
     }
 }

@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -35,21 +36,7 @@ public static class DicomWriter
     public static void Write(string path, DicomDataset dataset, DicomWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                Write(stream, dataset, options);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, stream => Write(stream, dataset, options));
     }
 
     /// <summary>Writes <paramref name="dataset"/> to a stream.</summary>

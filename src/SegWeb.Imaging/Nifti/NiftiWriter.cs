@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using System.Buffers.Binary;
 using SegWeb.Imaging.Compression;
 using SegWeb.Imaging.Geometry;
@@ -37,34 +38,22 @@ public static class NiftiWriter
         long dataBytes = volume.Shape.VoxelCount * volume.VoxelType.SizeInBytes();
         bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            if (gzip)
             {
-                if (gzip)
+                ParallelGzipWriter.Write(file, prefix, volume.RawData, dataBytes, options.CompressionLevel, options.BlockSize, options.MaxDegreeOfParallelism);
+            }
+            else
+            {
+                file.Write(prefix);
+                const int Chunk = 1 << 24;
+                for (long offset = 0; offset < dataBytes; offset += Chunk)
                 {
-                    ParallelGzipWriter.Write(file, prefix, volume.RawData, dataBytes, options.CompressionLevel, options.BlockSize, options.MaxDegreeOfParallelism);
-                }
-                else
-                {
-                    file.Write(prefix);
-                    const int Chunk = 1 << 24;
-                    for (long offset = 0; offset < dataBytes; offset += Chunk)
-                    {
-                        file.Write(ParallelGzipWriter.BytesOf(volume.RawData, offset, (int)Math.Min(Chunk, dataBytes - offset)));
-                    }
+                    file.Write(ParallelGzipWriter.BytesOf(volume.RawData, offset, (int)Math.Min(Chunk, dataBytes - offset)));
                 }
             }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        }, bufferSize: 1 << 20);
     }
 
     /// <summary>The header <see cref="Write(string, Volume, NiftiHeader?, NiftiWriteOptions)"/> would write (vox_offset included).</summary>

@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using System.Text;
 
 namespace SegWeb.Imaging.Statistics;
@@ -51,7 +52,7 @@ public static class StatisticsCsv
     public static void Write(string path, IReadOnlyList<StructureStatistics> structures)
     {
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToCsv(structures)));
+        AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToCsv(structures)), flushToDisk: true);
     }
 
     private static string Quote(string name) =>

@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using System.Text;
 
 namespace SegWeb.Imaging.Statistics;
@@ -66,7 +67,7 @@ public static class StatisticsJson
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = Encoding.ASCII.GetBytes(ToJson(structures));
-        AtomicFile.WriteAllBytes(path, bytes);
+        AtomicFile.WriteAllBytes(path, bytes, flushToDisk: true);
     }
 
     private static void Field(StringBuilder sb, string key, string value, bool first = false) =>

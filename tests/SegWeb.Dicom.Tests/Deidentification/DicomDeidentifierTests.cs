@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using SegWeb.Dicom.Deidentification;
 using SegWeb.Dicom.Series;
 
@@ -144,7 +145,7 @@ public sealed class DicomDeidentifierTests
         Console.WriteLine(result);
         Assert.Equal(5, result.WrittenFiles.Count);
         Assert.Contains(result.Skipped, s => s.Name.EndsWith("notes.txt", StringComparison.Ordinal));
-        Assert.Empty(Directory.GetFiles(output, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(output, AtomicFile.TemporaryPattern));
         Assert.All(result.WrittenFiles, f => Assert.StartsWith("2.25.", Path.GetFileName(f), StringComparison.Ordinal));
 
         // Geometry and pixels survive: the de-identified series loads to the same volume.

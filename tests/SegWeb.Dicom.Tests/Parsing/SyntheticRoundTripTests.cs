@@ -1,3 +1,4 @@
+using SegWeb.Imaging.IO;
 using SegWeb.Dicom.Pixels;
 using SegWeb.Dicom.Tests.Support;
 
@@ -115,7 +116,7 @@ public sealed class SyntheticRoundTripTests
             Assert.Equal("3", parts[5]);
         }
 
-        Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(tmp.Path, AtomicFile.TemporaryPattern));
     }
 
     [Fact]
