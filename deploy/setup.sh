@@ -10,10 +10,13 @@ want_tests=0
 
 # Debian packages. Runtime: GDCM's C# binding decodes JPEG / JPEG-LS / JPEG 2000 DICOM.
 packages=(libgdcm-cil)
+# Building the browser modules (web/) needs Node.js and npm; Debian's are used only where none is installed.
+command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ $want_tests == 1 ]]; then
   # Independent references used by the tests (never by SegWeb itself at run time).
   packages+=(python3-numpy python3-scipy python3-nibabel python3-pydicom python3-torch
-             dcm2niix dcmtk dicom3tools pigz)
+             dcm2niix dcmtk dicom3tools pigz
+             chromium)  # the browser the end-to-end tests drive (Playwright with Debian's binary, never a download)
 fi
 
 missing=()
@@ -37,5 +40,11 @@ if ! command -v dotnet >/dev/null || ! dotnet --list-sdks | grep -q '^10\.'; the
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The front end first: the server serves web/'s bundles from wwwroot/dist as static files.
+echo "setup: building the browser modules (web/, npm ci + esbuild)"
+if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd web && npm run --silent build)
 echo "setup: building SegWeb (Release)"
 dotnet build SegWeb.sln -c Release -nologo -v quiet -clp:ErrorsOnly
