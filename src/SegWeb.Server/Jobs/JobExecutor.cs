@@ -66,6 +66,9 @@ public sealed partial class JobExecutor(
             return;
         }
 
+        // Hangfire's retry counter starts over in a new process (in-memory storage), but an attempt a crash or a
+        // shutdown interrupted still happened: the record's count is the one that survives, so count on from it.
+        attempt = Math.Max(attempt, job.Attempts + 1);
         folders.DeleteWorkFolders(jobId);
         if (Directory.Exists(folders.ResultsFolder(jobId)))
         {
