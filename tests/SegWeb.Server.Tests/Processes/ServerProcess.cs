@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 
 namespace SegWeb.Server.Tests.Processes;
@@ -60,17 +59,8 @@ public sealed class ServerProcess : IDisposable
     /// <summary>How many times the process was started.</summary>
     public int Starts { get; private set; }
 
-    /// <summary>The built server assembly: the same configuration (Debug/Release) and target framework as this test assembly.</summary>
-    public static string ServerDll
-    {
-        get
-        {
-            string configuration = typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            string framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-            string dll = Path.Combine(RepoPaths.Root, "src", "SegWeb.Server", "bin", configuration, framework, "SegWeb.Server.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"the built server is missing: {dll} (build tests/SegWeb.Server.Tests -c {configuration})", dll);
-        }
-    }
+    /// <summary>The built server assembly (see <see cref="BuiltAssemblies"/>).</summary>
+    public static string ServerDll => BuiltAssemblies.Find(Path.Combine("src", "SegWeb.Server"), "SegWeb.Server.dll");
 
     /// <summary>Everything the server printed so far (all its lives), for assertions on log lines and failure messages.</summary>
     public string Log
