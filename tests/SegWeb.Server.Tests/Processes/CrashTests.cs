@@ -31,6 +31,10 @@ public sealed class CrashTests(DemoPackage model) : IClassFixture<DemoPackage>
             ["SegWeb:Segmentation:ModelPath"] = model.Directory,
             ["SegWeb:Jobs:ProgressWriteMilliseconds"] = "0",
             ["SegWeb:Jobs:TimeoutSeconds"] = "600",
+
+            // The killed process's lease on the job must lapse before the restarted one (a new worker) takes it over.
+            ["SegWeb:Jobs:LeaseSeconds"] = "6",
+            ["SegWeb:Jobs:SchedulePollingSeconds"] = "1",
         });
         await server.StartAsync();
         var (client, _) = await server.NewUserAsync();
