@@ -105,7 +105,7 @@ public sealed class JobClaimTests
 
     /// <summary>A server whose queue parks jobs: the test itself calls each worker's executor.</summary>
     private static SegWebServer Worker(ScriptedRunner runner, string dataFolder) =>
-        new(dataFolder, new Dictionary<string, string?>(FastSettings) { ["SegWeb:Jobs:LeaseSeconds"] = "5" }, s =>
+        new(dataFolder, new Dictionary<string, string?>(FastSettings) { ["SegWeb:Jobs:LeaseSeconds"] = "5", ["SegWeb:Jobs:TimeoutSeconds"] = "60" }, s =>
         {
             s.AddSingleton<ISegmentationRunner>(runner);
             s.AddSingleton<IJobQueue>(new ParkingQueue());
