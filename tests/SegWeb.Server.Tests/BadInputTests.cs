@@ -32,6 +32,8 @@ public sealed class BadInputTests(SegWebServer server) : IClassFixture<SegWebSer
     [InlineData("truncated-gzip", "truncated")]
     [InlineData("jpeg-as-dcm", "JPEG")]
     [InlineData("zip-slip", "unsafe name")]
+    [InlineData("zip-bomb", "zip bomb")]
+    [InlineData("random-bytes", "not a NIfTI file")]
     public async Task Tus_upload_is_refused_on_its_last_patch_and_nothing_stored(string kind, string expected)
     {
         var (client, _, _) = await server.NewUserAsync();
@@ -83,6 +85,99 @@ public sealed class BadInputTests(SegWebServer server) : IClassFixture<SegWebSer
         Assert.Empty(server.StoredFiles());
     }
 
+    [Fact]
+    public async Task Tus_upload_declaring_5_GB_is_413_and_nothing_stored()
+    {
+        var (client, _, _) = await server.NewUserAsync();
+        using var response = await client.SendAsync(Tus.Create(FiveGigabytes, new Dictionary<string, string> { ["filename"] = "huge.nii" }));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await AssertRefused(response, $"Upload-Length {FiveGigabytes} is more than the limit", null);
+        Assert.Null(response.Headers.Location);
+        Assert.Empty(server.StoredFiles());
+    }
+
+    [Fact]
+    public async Task Plain_upload_declaring_5_GB_with_expect_continue_is_413_before_any_body_byte()
+    {
+        var (client, _, _) = await server.NewUserAsync();
+        var body = new DeclaredContent(FiveGigabytes);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/inputs/huge.nii") { Content = body };
+        request.Headers.ExpectContinue = true;
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await AssertRefused(response, $"declares {FiveGigabytes} bytes", null);
+        Assert.Equal(0, body.Sent);
+        Assert.Empty(server.StoredFiles());
+    }
+
+    [Fact]
+    public async Task Plain_upload_declaring_5_GB_without_expect_is_413_on_the_headers_and_nothing_stored()
+    {
+        // Raw HTTP/1.1, as a client that just starts pushing the body: HttpClient would not hand back the answer
+        // before its 5 GB body is sent, a socket shows that the server answered after the first bytes.
+        var (_, key, _) = await server.NewUserAsync();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.Address.Host, server.Address.Port);
+        var stream = tcp.GetStream();
+        string head = $"PUT /api/v1/inputs/huge.nii HTTP/1.1\r\nHost: {server.Address.Authority}\r\nAuthorization: Bearer {key}\r\n" +
+            $"Content-Length: {FiveGigabytes}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(new byte[DeclaredContent.Burst]);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string status = (await reader.ReadLineAsync(timeout.Token))!;
+        Assert.StartsWith("HTTP/1.1 413", status, StringComparison.Ordinal);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (string? line = await reader.ReadLineAsync(timeout.Token); !string.IsNullOrEmpty(line); line = await reader.ReadLineAsync(timeout.Token))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            headers[line[..colon]] = line[(colon + 1)..].Trim();
+        }
+
+        Assert.Equal("application/problem+json", headers["Content-Type"].Split(';')[0]);
+        var chunked = headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase);
+        string body = chunked ? (await reader.ReadLineAsync(timeout.Token) is { } size ? new string(await ReadAsync(reader, Convert.ToInt32(size, 16), timeout.Token)) : "")
+            : new string(await ReadAsync(reader, int.Parse(headers["Content-Length"], System.Globalization.CultureInfo.InvariantCulture), timeout.Token));
+        Assert.Contains($"declares {FiveGigabytes} bytes", body, StringComparison.Ordinal);
+        Assert.Empty(server.StoredFiles());
+    }
+
+    private static async Task<char[]> ReadAsync(StreamReader reader, int count, CancellationToken ct)
+    {
+        var buffer = new char[count];
+        int read = 0;
+        while (read < count)
+        {
+            int n = await reader.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        return buffer[..read];
+    }
+
+    [Fact]
+    public async Task A_file_declaring_5_GB_for_an_open_input_is_413_and_leaves_the_input_as_it_was()
+    {
+        var (client, _, _) = await server.NewUserAsync();
+        using var created = await client.PostAsJsonAsync("/api/v1/inputs", new { name = "folder" });
+        var open = (await created.Content.ReadFromJsonAsync<InputDto>())!;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/inputs/{open.Id}/files?name=big.dcm") { Content = new DeclaredContent(FiveGigabytes) };
+        request.Headers.ExpectContinue = true;
+        using var response = await client.SendAsync(request);
+        await AssertRefused(response, $"declares {FiveGigabytes} bytes", null);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Empty(server.StoredFiles());
+        Assert.Equal(0, (await client.GetFromJsonAsync<InputDto>($"/api/v1/inputs/{open.Id}"))!.Files);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/inputs/{open.Id}")).StatusCode);
+    }
+
+    private const long FiveGigabytes = 5_000_000_000;
+
     private static async Task AssertRefused(HttpResponseMessage response, string expected, string? name)
     {
         Assert.True((int)response.StatusCode is >= 400 and < 500, $"status {(int)response.StatusCode}");
@@ -108,4 +203,32 @@ public sealed class BadInputTests(SegWebServer server) : IClassFixture<SegWebSer
         "random-bytes" => ("noise.bin", Enumerable.Range(0, 5000).Select(i => (byte)(i * 7919 % 251)).ToArray()),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+}
+
+/// <summary>
+/// A body that declares <c>length</c> bytes but sends only a first burst of zeros, then waits: a server that reads on
+/// instead of refusing on the declared length makes the test time out instead of uploading gigabytes.
+/// </summary>
+internal sealed class DeclaredContent(long length) : HttpContent
+{
+    public const int Burst = 64 << 10;
+
+    private long _sent;
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        await stream.WriteAsync(new byte[Burst]);
+        await stream.FlushAsync();
+        Interlocked.Add(ref _sent, Burst);
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        throw new IOException("the test's declared body never sends the rest");
+    }
+
+    protected override bool TryComputeLength(out long length1)
+    {
+        length1 = length;
+        return true;
+    }
 }

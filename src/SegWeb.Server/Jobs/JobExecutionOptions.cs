@@ -31,6 +31,12 @@ public sealed class JobExecutionOptions
     /// <summary>How long DELETE waits for a running job to stop before deleting its record.</summary>
     public double CancelWaitSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long a worker's claim on a running job holds without renewal (renewed every third of it while the job runs).
+    /// After a crash another worker, or the restarted one, takes the job over once it expires.
+    /// </summary>
+    public double LeaseSeconds { get; set; } = 60;
+
     /// <summary>How often the events stream looks at the job's record.</summary>
     public int EventsPollMilliseconds { get; set; } = 250;
 }

@@ -39,6 +39,11 @@ internal sealed class JobExecutionOptionsValidator : IValidateOptions<JobExecuti
             failures.Add($"{S}:ProgressWriteMilliseconds, EventsPollMilliseconds and CancelWaitSeconds must not be negative (EventsPollMilliseconds at least 1)");
         }
 
+        if (options.LeaseSeconds is < 3 or > 86400 || double.IsNaN(options.LeaseSeconds))
+        {
+            failures.Add($"{S}:LeaseSeconds must be between 3 and 86400 (got {options.LeaseSeconds})");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hangfire;
 using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace SegWeb.Server.Jobs;
 /// <summary>
 /// The Hangfire job: runs one segmentation job by id and moves its record queued → running → succeeded / failed /
 /// canceled. Idempotent: a job already final, or running in this process, is not run again; a job whose results were
-/// published before a crash is marked succeeded without running again. Results are written to a private work folder and
+/// published before a crash is marked succeeded without running again. Across processes sharing the database, a run
+/// starts only after this worker claimed the job row (<see cref="JobLeases"/>), so one job never runs twice at once. Results are written to a private work folder and
 /// published with one rename, so a crash never leaves half a result set visible.
 /// </summary>
 public sealed partial class JobExecutor(
@@ -18,6 +20,8 @@ public sealed partial class JobExecutor(
     JobFolders folders,
     FileStore files,
     RunningJobs running,
+    JobLeases leases,
+    IBackgroundJobClient hangfire,
     ISegmentationRunner runner,
     IOptions<JobExecutionOptions> options,
     IServiceScopeFactory scopes,
@@ -66,6 +70,53 @@ public sealed partial class JobExecutor(
             return;
         }
 
+        // Hangfire's retry counter starts over in a new process (in-memory storage), but an attempt a crash or a
+        // shutdown interrupted still happened: the record's count is the one that survives, so count on from it.
+        attempt = Math.Max(attempt, job.Attempts + 1);
+
+        // The claim comes first: until it succeeds the job's folder may belong to another worker's live run.
+        if (!await leases.TryClaimAsync(jobId, attempt, CancellationToken.None))
+        {
+            await RecheckLaterAsync(jobId);
+            return;
+        }
+
+        using var stopKeeping = new CancellationTokenSource();
+        using var leaseLost = new CancellationTokenSource();
+        var keeping = leases.KeepAsync(jobId, leaseLost, stopKeeping.Token);
+        try
+        {
+            await RunClaimedAsync(job, attempt, cancel, shutdown, leaseLost.Token);
+        }
+        finally
+        {
+            await stopKeeping.CancelAsync();
+            await keeping;
+        }
+    }
+
+    /// <summary>
+    /// Another worker holds the job: if its lease lapses (it died), the job must still run, so look again just after the
+    /// lease's expiry. A live holder keeps renewing, and the job is final by the time a look finds nothing to do.
+    /// </summary>
+    private async Task RecheckLaterAsync(Guid jobId)
+    {
+        var job = await store.FindAsync(jobId, CancellationToken.None);
+        if (job is null || job.State.IsFinal())
+        {
+            LogNothingToDo(jobId, job?.State.ToString() ?? "deleted");
+            return;
+        }
+
+        var expires = job.LeaseExpiresAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : DateTime.UtcNow;
+        var delay = TimeSpan.FromSeconds(Math.Max(1, (expires - DateTime.UtcNow).TotalSeconds + 1));
+        hangfire.Schedule<JobExecutor>(x => x.ExecuteAsync(jobId, null, CancellationToken.None), delay);
+        LogHeldElsewhere(jobId, job.LeaseOwner ?? "?", delay.TotalSeconds);
+    }
+
+    private async Task RunClaimedAsync(JobRecord job, int attempt, CancellationToken cancel, CancellationToken shutdown, CancellationToken leaseLost)
+    {
+        Guid jobId = job.Id;
         folders.DeleteWorkFolders(jobId);
         if (Directory.Exists(folders.ResultsFolder(jobId)))
         {
@@ -81,22 +132,10 @@ public sealed partial class JobExecutor(
             return;
         }
 
-        if (!await store.UpdateAsync(jobId, j =>
-            {
-                j.State = JobState.Running;
-                j.StartedAt ??= DateTime.UtcNow;
-                j.Stage = "starting";
-                j.Attempts = attempt;
-            }))
-        {
-            folders.DeleteJob(jobId);
-            return;
-        }
-
         LogStarted(jobId, attempt);
         var timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
         using var timer = new CancellationTokenSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, shutdown, timer.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, shutdown, timer.Token, leaseLost);
         var recorder = new JobProgressRecorder(jobId, store, TimeSpan.FromMilliseconds(options.Value.ProgressWriteMilliseconds));
         JobOutputs outputs;
         IReadOnlyList<string> published;
@@ -115,9 +154,18 @@ public sealed partial class JobExecutor(
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            // The server is stopping: the record stays running, and start-up enqueues it again.
+            // The server is stopping: the record stays running, and start-up enqueues it again; the lease is handed
+            // back so that another worker need not wait for it to expire.
             FolderCleanup(context.OutputFolder);
+            await store.UpdateAsync(jobId, JobLeases.Release);
             throw;
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        {
+            // Another worker owns the job now (this one stalled past its lease): leave the record to it.
+            FolderCleanup(context.OutputFolder);
+            LogLeaseLost(jobId);
+            return;
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested)
         {
@@ -149,6 +197,7 @@ public sealed partial class JobExecutor(
                 // The next attempt starts over, so its progress does too (the events stream shows the drop honestly).
                 j.Stage = "retrying";
                 j.Progress = 0;
+                JobLeases.Release(j);
                 JobStore.AddWarnings(j, [.. warnings, $"attempt {attempt} failed, retrying: {JobFailures.Describe(ex)}"]);
             });
             LogRetrying(ex, jobId, attempt);
@@ -209,6 +258,7 @@ public sealed partial class JobExecutor(
             j.StageTimingsJson = timings ?? j.StageTimingsJson;
             j.OutputsJson = JsonSerializer.Serialize(published, JobStore.Json);
             JobStore.AddWarnings(j, warnings);
+            JobLeases.Release(j);
         });
         if (found)
         {
@@ -224,6 +274,7 @@ public sealed partial class JobExecutor(
         j.Stage = "failed";
         j.Error = error;
         j.FinishedAt = DateTime.UtcNow;
+        JobLeases.Release(j);
     });
 
     private async Task FinishAsync(Guid jobId, JobState state, string stage, string? error, JobProgressRecorder recorder)
@@ -237,6 +288,7 @@ public sealed partial class JobExecutor(
                 j.FinishedAt = DateTime.UtcNow;
                 j.StageTimingsJson = timings;
                 JobStore.AddWarnings(j, warnings);
+                JobLeases.Release(j);
             }))
         {
             folders.DeleteJob(jobId);
@@ -262,6 +314,12 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} is already running in this process; the duplicate run does nothing")]
     private partial void LogAlreadyRunning(Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} is held by the worker {Owner}; looking again in {Seconds:F0} s")]
+    private partial void LogHeldElsewhere(Guid jobId, string owner, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: this worker lost its lease to another; it stops without writing the record")]
+    private partial void LogLeaseLost(Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} is {State}: nothing to run")]
     private partial void LogNothingToDo(Guid jobId, string state);

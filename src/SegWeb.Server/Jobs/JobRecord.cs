@@ -57,6 +57,12 @@ public sealed class JobRecord
     /// <summary>Remarks from the run (and failed attempts that were retried), as a JSON array of strings.</summary>
     public string? WarningsJson { get; set; }
 
+    /// <summary>The worker instance that holds the job while it runs (<see cref="JobLeases"/>); null when none does.</summary>
+    public string? LeaseOwner { get; set; }
+
+    /// <summary>Until when <see cref="LeaseOwner"/>'s lease holds unless renewed; past it another worker may take the job over.</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
+
     /// <summary>The published result files (relative to the job's results folder), as a JSON array, once succeeded.</summary>
     public string? OutputsJson { get; set; }
 }

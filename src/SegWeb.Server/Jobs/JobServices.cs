@@ -20,6 +20,7 @@ public static class JobServices
         services.AddSingleton<JobFolders>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<RunningJobs>();
+        services.AddSingleton<JobLeases>();
         services.AddSingleton<NoPipelineJobQueue>();
         services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
         services.AddSingleton<IJobFilterProvider>(sp => HangfireServerHost.Filters(sp.GetRequiredService<IOptions<JobExecutionOptions>>().Value));

@@ -51,7 +51,8 @@ internal static class RequestBody
                 sinceCheckpoint += read;
                 if (checkpoint is not null && sinceCheckpoint >= checkpointBytes)
                 {
-                    await target.FlushAsync(CancellationToken.None);
+                    // On the disk before the checkpoint records it: a saved offset never promises bytes a power cut can take.
+                    target.Flush(flushToDisk: true);
                     await checkpoint(copied);
                     sinceCheckpoint = 0;
                 }

@@ -113,7 +113,7 @@ public static class TusEndpoints
         return TypedResults.Created($"/api/v1/uploads/{upload.Id:N}");
     }
 
-    private static async Task<IResult> Head(Guid id, HttpContext http, ClaimsPrincipal user, SegWebDbContext db)
+    private static async Task<IResult> Head(Guid id, HttpContext http, ClaimsPrincipal user, SegWebDbContext db, FileStore store)
     {
         string owner = user.UserId();
         var upload = await db.Uploads.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id && u.OwnerId == owner, http.RequestAborted);
@@ -124,7 +124,8 @@ public static class TusEndpoints
 
         var h = http.Response.Headers;
         h.CacheControl = "no-store";
-        h[TusHeaders.UploadOffset] = upload.Offset.ToString(CultureInfo.InvariantCulture);
+        long offset = upload.ResultInputId is null ? Math.Min(upload.Offset, HeldBytes(store.UploadPath(upload.Id))) : upload.Offset;
+        h[TusHeaders.UploadOffset] = offset.ToString(CultureInfo.InvariantCulture);
         h[TusHeaders.UploadLength] = upload.Length.ToString(CultureInfo.InvariantCulture);
         if (!string.IsNullOrEmpty(upload.Metadata))
         {
@@ -171,6 +172,15 @@ public static class TusEndpoints
             return TypedResults.NotFound();
         }
 
+        string path = store.UploadPath(upload.Id);
+        if (upload.ResultInputId is null && HeldBytes(path) < upload.Offset)
+        {
+            // The saved offset promises bytes the file lost (a power cut after the checkpoint reached SQLite): the
+            // client resends from what the file really holds rather than the server padding the gap.
+            upload.Offset = HeldBytes(path);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+
         if (offset != upload.Offset || upload.ResultInputId is not null)
         {
             http.Response.Headers[TusHeaders.UploadOffset] = upload.Offset.ToString(CultureInfo.InvariantCulture);
@@ -184,7 +194,6 @@ public static class TusEndpoints
         }
 
         RequestBody.AllowBodyOf(http, remaining);
-        string path = store.UploadPath(upload.Id);
         bool interrupted;
         await using (var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
         {
@@ -241,6 +250,13 @@ public static class TusEndpoints
             await db.SaveChangesAsync(CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>The bytes an upload's .part file holds (0 when it is missing).</summary>
+    private static long HeldBytes(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? file.Length : 0;
     }
 
     private static async Task<IResult> Terminate(Guid id, ClaimsPrincipal user, SegWebDbContext db, FileStore store, UploadLocks locks)

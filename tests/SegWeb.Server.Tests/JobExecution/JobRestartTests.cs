@@ -86,6 +86,7 @@ public sealed class JobRestartTests
         var rerun = await WaitFinalAsync(again, midRun);
         Assert.Equal("succeeded", rerun.State);
         Assert.Equal(["ok.txt"], rerun.Outputs);
+        Assert.Equal(2, rerun.Attempts); // the interrupted attempt counts
         Assert.Equal(["results"], Directory.GetDirectories(Path.Combine(data.Path, "jobs", midRun.ToString("N"))).Select(Path.GetFileName));
 
         var kept = await WaitFinalAsync(again, afterPublish);

@@ -25,7 +25,9 @@ internal sealed class ScriptedRunner : ISegmentationRunner
     public async Task<JobOutputs> RunAsync(JobContext context, IProgress<JobProgress> progress, CancellationToken cancellationToken)
     {
         int call = _calls.AddOrUpdate(context.JobId, 1, (_, n) => n + 1);
-        Assert.Equal(call, context.Attempt);
+        // The record counts attempts across restarts, so a runner in a restarted server may see a later attempt than its
+        // own call count; within one process each call is one more attempt.
+        Assert.True(context.Attempt >= call, $"attempt {context.Attempt} on call {call}");
         Assert.True(Directory.Exists(context.OutputFolder));
         Assert.Empty(Directory.EnumerateFileSystemEntries(context.OutputFolder));
         Assert.All(context.InputFiles, f => Assert.True(File.Exists(f), f));
