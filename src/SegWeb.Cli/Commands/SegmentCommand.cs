@@ -53,7 +53,7 @@ public static class SegmentCommand
         var task = new Option<string?>("--task", "-ta") { Description = "An installed package of that name; TotalSegmentator's task download is not implemented yet." };
         var bodySeg = new Option<bool>("--body_seg", "-bs") { Description = "Not implemented yet." };
         var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Not implemented yet." };
-        var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Not implemented yet." };
+        var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Statistics with extra fields per structure (n_voxels, intensity_std/min/max, centroid_vox, bbox_vox), as `segweb stats --extra`; implies -s." };
         var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Not implemented yet." };
 
         var command = new Command("segment", "Segment a CT/MR scan with a model package (TotalSegmentator's flags and output layout).")
@@ -69,7 +69,6 @@ public static class SegmentCommand
             NotImplemented(parse.GetValue(roiSubset) is { Length: > 0 }, "--roi_subset");
             NotImplemented(parse.GetValue(bodySeg), "--body_seg");
             NotImplemented(parse.GetValue(forceSplit), "--force_split");
-            NotImplemented(parse.GetValue(statisticsExtra), "--statistics_extra");
             NotImplemented(parse.GetValue(removeSmallBlobs), "--remove_small_blobs");
             var type = parse.GetValue(outputType)!;
             bool dicomSeg = type.Equals("dicom_seg", StringComparison.OrdinalIgnoreCase);
@@ -130,8 +129,13 @@ public static class SegmentCommand
                 Package = package,
                 Multilabel = multilabel,
                 DicomSeg = dicomSeg,
-                Statistics = parse.GetValue(statistics),
-                StatisticsFor = result => new StatisticsOptions { IncludeIncomplete = parse.GetValue(includeIncomplete), VoxelSpacing = Zooms(result.Header) },
+                Statistics = parse.GetValue(statistics) || parse.GetValue(statisticsExtra),
+                StatisticsFor = result => new StatisticsOptions
+                {
+                    IncludeIncomplete = parse.GetValue(includeIncomplete),
+                    Extra = parse.GetValue(statisticsExtra),
+                    VoxelSpacing = Zooms(result.Header),
+                },
                 Preview = parse.GetValue(preview),
                 TaskName = parse.GetValue(task),
                 ReportPath = parse.GetValue(report),
