@@ -55,6 +55,26 @@ public sealed class SegmentProgressTests
     }
 
     [Fact]
+    public void A_warning_in_the_middle_of_a_bar_starts_on_its_own_line()
+    {
+        using var writer = new StringWriter();
+        var bar = new ProgressBar(writer, null, 80);
+        bar.Report(new InferenceProgress("normalize", 0.5, null));
+
+        SegmentProgress.InterruptLine();
+        writer.WriteLine("segweb: warning: something");
+        bar.Report(new InferenceProgress("normalize", 1, TimeSpan.Zero));
+        bar.Finish();
+
+        var lines = writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("\rsegweb: normalize [", lines[0], StringComparison.Ordinal);
+        Assert.Equal("segweb: warning: something", lines[1]);
+        Assert.Contains("100%", lines[2], StringComparison.Ordinal);
+        Assert.Null(ProgressBar.Active);
+    }
+
+    [Fact]
     public void A_writer_that_is_not_the_console_gets_plain_lines()
     {
         using var writer = new StringWriter();

@@ -119,6 +119,7 @@ public static class SegmentCommand
                 Warning = message =>
                 {
                     warnings.Add(message);
+                    SegmentProgress.InterruptLine();
                     error.WriteLine($"segweb: warning: {message}");
                 },
             };

@@ -21,6 +21,12 @@ internal static class SegmentProgress
         return terminal ? new ProgressBar(error, label, SafeWidth()) : new ProgressLines(error, label);
     }
 
+    /// <summary>
+    /// Ends a bar line being drawn, so a warning printed in the middle of a stage starts on its own line (the bar then
+    /// redraws below it). Does nothing when no bar is on screen.
+    /// </summary>
+    public static void InterruptLine() => ProgressBar.Active?.Finish();
+
     private static int SafeWidth()
     {
         try
@@ -72,6 +78,9 @@ internal sealed class ProgressLines(TextWriter error, string? label) : IFinishab
 /// <summary>A single redrawn line on a terminal: <c>segweb: predict [#######......] 54% ETA 0:12</c>.</summary>
 internal sealed class ProgressBar(TextWriter error, string? label, int terminalWidth) : IFinishableProgress
 {
+    /// <summary>The bar currently on screen (one process, one stderr), for <see cref="SegmentProgress.InterruptLine"/>.</summary>
+    public static ProgressBar? Active { get; private set; }
+
     private string _last = string.Empty;
     private bool _drawn;
     private long _lastTicks;
@@ -98,6 +107,7 @@ internal sealed class ProgressBar(TextWriter error, string? label, int terminalW
         error.Flush();
         _last = line;
         _drawn = true;
+        Active = this;
     }
 
     public void Finish()
@@ -107,6 +117,11 @@ internal sealed class ProgressBar(TextWriter error, string? label, int terminalW
             error.WriteLine();
             _drawn = false;
             _last = string.Empty;
+        }
+
+        if (ReferenceEquals(Active, this))
+        {
+            Active = null;
         }
     }
 
