@@ -130,63 +130,70 @@ public static class PreviewProjection
             var sagLabel = new byte[sagCells];
             var gate = new object();
 
-            // Slabs of z run in parallel, each into its own small 2D accumulators (the views are tiny next to the
-            // volume), merged at the end: the sums add, the label nearest the viewer wins.
-            Parallel.For(0, shape.Z,
-                () => new Accumulator(corCells, sagCells),
-                (z, _, acc) =>
+            // Slabs of z run in parallel, one slab per core, each into its own small 2D accumulators (the views are
+            // tiny next to the volume, and one set per slab bounds the extra memory), merged at the end: the sums add,
+            // the label nearest the viewer wins.
+            int slabs = Math.Max(1, Math.Min(Environment.ProcessorCount, shape.Z));
+            Parallel.For(0, slabs, slab =>
+            {
+                var acc = new Accumulator(corCells, sagCells);
+                int zEnd = (int)((long)(slab + 1) * shape.Z / slabs);
+                for (int z = (int)((long)slab * shape.Z / slabs); z < zEnd; z++)
                 {
-                    int czz = plan.CoronalCell[2][z], dzz = plan.CoronalDepth[2][z], szz = plan.SagittalCell[2][z], tzz = plan.SagittalDepth[2][z];
-                    var ccx = plan.CoronalCell[0];
-                    var cdx = plan.CoronalDepth[0];
-                    var scx = plan.SagittalCell[0];
-                    var sdx = plan.SagittalDepth[0];
-                    for (int y = 0; y < shape.Y; y++)
-                    {
-                        int cy = czz + plan.CoronalCell[1][y], dy = dzz + plan.CoronalDepth[1][y];
-                        int sy = szz + plan.SagittalCell[1][y], ty = tzz + plan.SagittalDepth[1][y];
-                        long row = shape.IndexOf(0, y, z);
-                        for (int x = 0; x < shape.X; x++)
-                        {
-                            double value = double.CreateTruncating(data[row + x]);
-                            int cc = cy + ccx[x], sc = sy + scx[x];
-                            acc.CorSum[cc] += value;
-                            acc.SagSum[sc] += value;
-                            byte label = labels[row + x];
-                            if (label != 0)
-                            {
-                                int cd = dy + cdx[x], sd = ty + sdx[x];
-                                if (cd > acc.CorDepth[cc])
-                                {
-                                    acc.CorDepth[cc] = cd;
-                                    acc.CorLabel[cc] = label;
-                                }
+                    Project(z, shape, data, acc);
+                }
 
-                                if (sd > acc.SagDepth[sc])
-                                {
-                                    acc.SagDepth[sc] = sd;
-                                    acc.SagLabel[sc] = label;
-                                }
-                            }
-                        }
-                    }
-
-                    return acc;
-                },
-                acc =>
+                lock (gate)
                 {
-                    lock (gate)
-                    {
-                        Merge(acc.CorSum, acc.CorDepth, acc.CorLabel, corSum, corDepth, corLabel);
-                        Merge(acc.SagSum, acc.SagDepth, acc.SagLabel, sagSum, sagDepth, sagLabel);
-                    }
-                });
+                    Merge(acc.CorSum, acc.CorDepth, acc.CorLabel, corSum, corDepth, corLabel);
+                    Merge(acc.SagSum, acc.SagDepth, acc.SagLabel, sagSum, sagDepth, sagLabel);
+                }
+            });
 
             // Every coronal ray crosses A voxels and every sagittal ray R voxels; scaling is linear, so apply it to the mean.
             ToMean(corSum, plan.A, volume.Slope, volume.Intercept);
             ToMean(sagSum, plan.R, volume.Slope, volume.Intercept);
             var (sr, sa, ss) = plan.Spacing;
             return (new PreviewView(plan.R, plan.S, corSum, corLabel, sr, ss), new PreviewView(plan.A, plan.S, sagSum, sagLabel, sa, ss));
+        }
+
+        private void Project<T>(int z, VolumeShape shape, T[] data, Accumulator acc)
+            where T : unmanaged, INumber<T>
+        {
+            int czz = plan.CoronalCell[2][z], dzz = plan.CoronalDepth[2][z], szz = plan.SagittalCell[2][z], tzz = plan.SagittalDepth[2][z];
+            var ccx = plan.CoronalCell[0];
+            var cdx = plan.CoronalDepth[0];
+            var scx = plan.SagittalCell[0];
+            var sdx = plan.SagittalDepth[0];
+            for (int y = 0; y < shape.Y; y++)
+            {
+                int cy = czz + plan.CoronalCell[1][y], dy = dzz + plan.CoronalDepth[1][y];
+                int sy = szz + plan.SagittalCell[1][y], ty = tzz + plan.SagittalDepth[1][y];
+                long row = shape.IndexOf(0, y, z);
+                for (int x = 0; x < shape.X; x++)
+                {
+                    double value = double.CreateTruncating(data[row + x]);
+                    int cc = cy + ccx[x], sc = sy + scx[x];
+                    acc.CorSum[cc] += value;
+                    acc.SagSum[sc] += value;
+                    byte label = labels[row + x];
+                    if (label != 0)
+                    {
+                        int cd = dy + cdx[x], sd = ty + sdx[x];
+                        if (cd > acc.CorDepth[cc])
+                        {
+                            acc.CorDepth[cc] = cd;
+                            acc.CorLabel[cc] = label;
+                        }
+
+                        if (sd > acc.SagDepth[sc])
+                        {
+                            acc.SagDepth[sc] = sd;
+                            acc.SagLabel[sc] = label;
+                        }
+                    }
+                }
+            }
         }
 
         private static void Merge(double[] sum, int[] depth, byte[] label, double[] toSum, int[] toDepth, byte[] toLabel)
