@@ -113,6 +113,21 @@ public sealed class SegmentSeveralInputsTests(SegmentDemoModelFixture model) : I
     }
 
     [Fact]
+    public void Several_inputs_need_a_folder_not_a_nifti_file_name()
+    {
+        using var tmp = new TempDirectory("segment-many");
+        var one = SegmentTestFiles.Write(tmp.File("one.nii"), new VolumeShape(8, 8, 8), (3, 3, 3), (x, _, _) => (short)x);
+        var two = SegmentTestFiles.Write(tmp.File("two.nii"), new VolumeShape(8, 8, 8), (3, 3, 3), (x, _, _) => (short)x);
+        var output = tmp.File("all.nii.gz");
+
+        var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", one, "-i", two, "-o", output, "--ml", "--model", model.PackageDirectory);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"segweb: -o {output}: with several inputs -o is a folder (one subfolder per input), not a .nii/.nii.gz file", stderr.Trim());
+        Assert.False(Directory.Exists(output) || File.Exists(output));
+    }
+
+    [Fact]
     public void Two_inputs_that_would_share_a_folder_are_refused()
     {
         using var tmp = new TempDirectory("segment-many");

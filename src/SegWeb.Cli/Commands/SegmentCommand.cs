@@ -4,7 +4,6 @@ using SegWeb.Imaging;
 using SegWeb.Imaging.Nifti;
 using SegWeb.Imaging.Statistics;
 using SegWeb.Inference.Pipeline;
-using SegWeb.Inference.Progress;
 using SegWeb.Inference.Runtime;
 using SegWeb.Models.Download;
 using SegWeb.Models.Packages;
@@ -12,10 +11,12 @@ using SegWeb.Models.Packages;
 namespace SegWeb.Cli.Commands;
 
 /// <summary>
-/// `segweb segment -i &lt;input&gt; -o &lt;output&gt; --model &lt;package&gt; [--ml] [-s] [-sii] [--step-size F] [--tta]
-/// [--device cpu|gpu[:N]|auto] [--quiet]`: TotalSegmentator's command with its flag names and output layout (one
-/// &lt;class&gt;.nii.gz per class in the output folder, or with --ml one multilabel file named by -o with statistics.json
-/// beside it). TotalSegmentator flags SegWeb does not implement yet fail with a clear error instead of doing nothing.
+/// `segweb segment -i &lt;input&gt; [-i …] -o &lt;output&gt; --model &lt;package&gt; [--ml] [-s] [-se] [-sii] [-p] [--report run.json]
+/// [--step-size F] [--tta] [--device cpu|gpu[:N]|auto] [--quiet]`: TotalSegmentator's command with its flag names and
+/// output layout (one &lt;class&gt;.nii.gz per class in the output folder, or with --ml one multilabel file named by -o
+/// with statistics.json beside it). TotalSegmentator flags SegWeb does not implement yet fail with a clear error
+/// instead of doing nothing. This file parses the flags; <see cref="SegmentRun"/> runs the request (several inputs,
+/// preview, report), <see cref="SegmentInputCheck"/> refuses bad headers first, <see cref="SegmentProgress"/> draws progress.
 /// </summary>
 public static class SegmentCommand
 {

@@ -53,6 +53,11 @@ internal static class SegmentRun
 
         // Everything that can be refused from names and headers is refused before the model loads.
         bool several = request.Inputs.Count > 1;
+        if (several && InputFiles.IsNifti(request.Output))
+        {
+            throw new SegWebException($"-o {request.Output}: with several inputs -o is a folder (one subfolder per input), not a .nii/.nii.gz file");
+        }
+
         var names = several ? SegmentBatchFolder.Names(request.Inputs) : [];
         foreach (var input in request.Inputs)
         {
