@@ -83,7 +83,7 @@ public sealed class SegmentBadInputTests(SegmentDemoModelFixture model) : IClass
 
     [Theory]
     [InlineData(0f, "voxel size 0 ")]
-    [InlineData(float.NaN, "the affine (from the sform) has non-finite values")]
+    [InlineData(float.NaN, "voxel size NaN × 3 × 3 mm")]
     [InlineData(1000f, "voxel size 1000 ")]
     [InlineData(0.001f, "voxel size 0.001 ")]
     public void Absurd_voxel_sizes_are_refused(float size, string expected)

@@ -83,17 +83,19 @@ public sealed class SegmentSeveralInputsTests(SegmentDemoModelFixture model) : I
         using var tmp = new TempDirectory("segment-many");
         var good = tmp.File("good.nii.gz");
         File.Copy(ct, good);
-        // Its header is fine; only the pipeline (after the first scan was segmented and staged) refuses its spacing.
-        var bad = SegmentTestFiles.Write(tmp.File("bad.nii"), new VolumeShape(40, 40, 10), (3, 3, 3), (x, y, z) => (short)(x - y + z));
-        SegmentTestFiles.PatchXSpacing(bad, 1000);
+        // Its header is fine; only reading its voxels (after the first scan was segmented and staged) fails.
+        var bad = SegmentTestFiles.Write(tmp.File("bad.nii.gz"), new VolumeShape(40, 40, 10), (3, 3, 3), (x, y, z) => (short)((x * 31) ^ (y * 17) ^ z));
+        var bytes = File.ReadAllBytes(bad);
+        File.WriteAllBytes(bad, bytes[..(bytes.Length / 2)]);
         var output = Path.Combine(tmp.Path, "nested", "out");
 
         var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", good, "-i", bad, "-o", output, "--model", model.PackageDirectory, "--report", tmp.File("run.json"));
 
         Assert.Equal(1, code);
         Assert.Contains("[1/2 good] predict 100%", stderr, StringComparison.Ordinal);
-        Assert.EndsWith($"segweb: {bad}: voxel size 1000 × 3 × 3 mm is outside 0.01–50 mm; the image's affine is unusable for segmentation", stderr.TrimEnd(), StringComparison.Ordinal);
-        Assert.Equal(["bad.nii", "good.nii.gz"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var last = stderr.TrimEnd().Split('\n')[^1];
+        Assert.StartsWith($"segweb: {bad}: ", last, StringComparison.Ordinal);
+        Assert.Equal(["bad.nii.gz", "good.nii.gz"], Directory.GetFileSystemEntries(tmp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -109,6 +111,21 @@ public sealed class SegmentSeveralInputsTests(SegmentDemoModelFixture model) : I
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.StartsWith($"segweb: {text}: not a NIfTI file", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
+    }
+
+    [Fact]
+    public void An_absurd_voxel_size_in_the_last_header_fails_before_any_work()
+    {
+        using var tmp = new TempDirectory("segment-many");
+        var fine = SegmentTestFiles.Write(tmp.File("fine.nii"), new VolumeShape(40, 40, 10), (3, 3, 3), (x, y, z) => (short)(x + y + z));
+        var bad = SegmentTestFiles.Write(tmp.File("bad.nii"), new VolumeShape(40, 40, 10), (3, 3, 3), (x, y, z) => (short)(x - y + z));
+        SegmentTestFiles.PatchXSpacing(bad, 1000);
+
+        var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", fine, "-i", bad, "-o", tmp.File("out"), "--model", model.PackageDirectory);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"segweb: {bad}: voxel size 1000 × 3 × 3 mm is outside 0.01–50 mm; the image's affine is unusable for segmentation", stderr.Trim());
         Assert.False(Directory.Exists(tmp.File("out")));
     }
 

@@ -7,7 +7,8 @@ namespace SegWeb.Cli.Commands;
 /// <summary>
 /// Checks every input of `segweb segment` from its header alone, before the model loads and before any voxel is
 /// read, so that a bad scan among several fails the call at once with one line naming the file (and nothing is
-/// written). What only the voxels can tell (absurd spacing from a DICOM series, all-zero images) is left to the pipeline.
+/// written): not NIfTI, 2D, 4D, absurd voxel sizes, too big for memory. What only the voxels or a DICOM series can tell
+/// (all-zero images, a series' spacing) is left to the pipeline, which checks the same limits again.
 /// </summary>
 internal static class SegmentInputCheck
 {
@@ -17,6 +18,11 @@ internal static class SegmentInputCheck
     /// and are checked by the pipeline once the target spacing is known.
     /// </summary>
     private const int WorkingBytesPerVoxel = 5;
+
+    // The pipeline's own limits (SegWeb.Inference's PipelineInput.MinSpacing/MaxSpacing), applied here from the header
+    // so that with several inputs a broken affine fails the call before the first scan is segmented.
+    private const double MinSpacing = 0.01;
+    private const double MaxSpacing = 50;
 
     /// <summary>Throws <see cref="ImageFormatException"/> (naming <paramref name="path"/>) when the input cannot be segmented.</summary>
     /// <param name="path">A NIfTI file, a DICOM folder or a .zip (DICOM input is checked by its loader later).</param>
@@ -50,6 +56,16 @@ internal static class SegmentInputCheck
         if (x < 2 || y < 2 || z < 2)
         {
             throw new ImageFormatException(path, $"the image is {x}×{y}×{z}, a 2D image; the model segments 3D volumes");
+        }
+
+        var (sx, sy, sz) = NiftiAffine.BestAffine(header).Spacing;
+        foreach (double size in new[] { sx, sy, sz })
+        {
+            if (!double.IsFinite(size) || size < MinSpacing || size > MaxSpacing)
+            {
+                throw new ImageFormatException(path, string.Create(CultureInfo.InvariantCulture,
+                    $"voxel size {sx:G6} × {sy:G6} × {sz:G6} mm is outside {MinSpacing}–{MaxSpacing} mm; the image's affine is unusable for segmentation"));
+            }
         }
 
         // Saturating arithmetic in double: a forged header must not overflow into a small number.
