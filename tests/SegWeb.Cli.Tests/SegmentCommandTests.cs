@@ -141,7 +141,6 @@ public sealed class SegmentCommandTests(SegmentDemoModelFixture model) : IClassF
     [Theory]
     [InlineData("--fast")]
     [InlineData("--fastest")]
-    [InlineData("--preview")]
     [InlineData("--body_seg")]
     [InlineData("--force_split")]
     [InlineData("--roi_subset", "liver", "spleen")]

@@ -4,7 +4,6 @@ using SegWeb.Imaging;
 using SegWeb.Imaging.Nifti;
 using SegWeb.Imaging.Statistics;
 using SegWeb.Inference.Pipeline;
-using SegWeb.Inference.Progress;
 using SegWeb.Inference.Runtime;
 using SegWeb.Models.Download;
 using SegWeb.Models.Packages;
@@ -12,18 +11,27 @@ using SegWeb.Models.Packages;
 namespace SegWeb.Cli.Commands;
 
 /// <summary>
-/// `segweb segment -i &lt;input&gt; -o &lt;output&gt; --model &lt;package&gt; [--ml] [-s] [-sii] [--step-size F] [--tta]
-/// [--device cpu|gpu[:N]|auto] [--quiet]`: TotalSegmentator's command with its flag names and output layout (one
-/// &lt;class&gt;.nii.gz per class in the output folder, or with --ml one multilabel file named by -o with statistics.json
-/// beside it). TotalSegmentator flags SegWeb does not implement yet fail with a clear error instead of doing nothing.
+/// `segweb segment -i &lt;input&gt; [-i …] -o &lt;output&gt; --model &lt;package&gt; [--ml] [-s] [-se] [-sii] [-p] [--report run.json]
+/// [--step-size F] [--tta] [--device cpu|gpu[:N]|auto] [--quiet]`: TotalSegmentator's command with its flag names and
+/// output layout (one &lt;class&gt;.nii.gz per class in the output folder, or with --ml one multilabel file named by -o
+/// with statistics.json beside it). TotalSegmentator flags SegWeb does not implement yet fail with a clear error
+/// instead of doing nothing. This file parses the flags; <see cref="SegmentRun"/> runs the request (several inputs,
+/// preview, report), <see cref="SegmentInputCheck"/> refuses bad headers first, <see cref="SegmentProgress"/> draws progress.
 /// </summary>
 public static class SegmentCommand
 {
     /// <summary>The `segment` command.</summary>
     public static Command Create()
     {
-        var input = new Option<string>("--input", "-i") { Description = "CT/MR image: .nii/.nii.gz, a DICOM folder or a DICOM .zip.", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder (one <class>.nii.gz per class), or with --ml the multilabel .nii.gz file.", Required = true };
+        var input = new Option<string[]>("--input", "-i")
+        {
+            Description = "CT/MR image: .nii/.nii.gz, a DICOM folder or a DICOM .zip. Repeat -i to segment several scans with the model loaded once: "
+                + "each input then gets its own folder -o/<name>/ (name = file name without .nii.gz/.nii/.zip, or the DICOM folder's name) holding what a "
+                + "single run with -o -o/<name> writes; with --ml the file -o/<name>/segmentations.nii.gz. All inputs are checked first; if any fails, nothing is written.",
+            Required = true,
+        };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder (one <class>.nii.gz per class), or with --ml the multilabel .nii.gz file; with several -i the folder of per-input folders.", Required = true };
+        var report = new Option<string?>("--report") { Description = "Write a JSON run report there (versions, model and checksums, options, inputs, per-stage timings, warnings, peak memory, outputs; schema in docs/inference.md)." };
         var model = new Option<string?>("--model") { Description = "A model package folder (segweb models import/install), or the name of an installed package." };
         var modelsDir = new Option<string?>("--models-dir") { Description = "Models folder for package names (default: $SEGWEB_MODELS_DIR or ~/.segweb/models)." };
         var ml = new Option<bool>("--ml") { Description = "Write one multilabel file with the label table instead of one file per class." };
@@ -41,17 +49,17 @@ public static class SegmentCommand
         var fast = new Option<bool>("--fast", "-f") { Description = "Not implemented yet." };
         var fastest = new Option<bool>("--fastest", "-ff") { Description = "Not implemented yet." };
         var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Not implemented yet.", AllowMultipleArgumentsPerToken = true };
-        var preview = new Option<bool>("--preview", "-p") { Description = "Not implemented yet." };
+        var preview = new Option<bool>("--preview", "-p") { Description = "Write preview_<task>.png beside the outputs: coronal and sagittal projections of the scan with each structure in its colour." };
         var outputType = new Option<string>("--output_type", "-ot") { Description = "nifti, or dicom_seg (segmentations.dcm in the -o folder, for DICOM input); dicom_rtstruct is not implemented yet.", DefaultValueFactory = _ => "nifti" };
         var task = new Option<string?>("--task", "-ta") { Description = "An installed package of that name; TotalSegmentator's task download is not implemented yet." };
         var bodySeg = new Option<bool>("--body_seg", "-bs") { Description = "Not implemented yet." };
         var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Not implemented yet." };
-        var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Not implemented yet." };
+        var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Statistics with extra fields per structure (n_voxels, intensity_std/min/max, centroid_vox, bbox_vox), as `segweb stats --extra`; implies -s." };
         var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Not implemented yet." };
 
         var command = new Command("segment", "Segment a CT/MR scan with a model package (TotalSegmentator's flags and output layout).")
         {
-            input, output, model, modelsDir, ml, statistics, includeIncomplete, stepSize, tta, device, threads, quiet, nrThrResamp, nrThrSaving,
+            input, output, report, model, modelsDir, ml, statistics, includeIncomplete, stepSize, tta, device, threads, quiet, nrThrResamp, nrThrSaving,
             fast, fastest, roiSubset, preview, outputType, task, bodySeg, forceSplit, statisticsExtra, removeSmallBlobs,
         };
         command.SetAction(parse =>
@@ -60,10 +68,8 @@ public static class SegmentCommand
             NotImplemented(parse.GetValue(fast), "--fast");
             NotImplemented(parse.GetValue(fastest), "--fastest");
             NotImplemented(parse.GetValue(roiSubset) is { Length: > 0 }, "--roi_subset");
-            NotImplemented(parse.GetValue(preview), "--preview");
             NotImplemented(parse.GetValue(bodySeg), "--body_seg");
             NotImplemented(parse.GetValue(forceSplit), "--force_split");
-            NotImplemented(parse.GetValue(statisticsExtra), "--statistics_extra");
             NotImplemented(parse.GetValue(removeSmallBlobs), "--remove_small_blobs");
             var type = parse.GetValue(outputType)!;
             bool dicomSeg = type.Equals("dicom_seg", StringComparison.OrdinalIgnoreCase);
@@ -74,9 +80,13 @@ public static class SegmentCommand
                     : $"--output_type {type}: unknown output type (nifti, dicom_seg, dicom_rtstruct)");
             }
 
+            var inputs = parse.GetValue(input)!;
             if (dicomSeg)
             {
-                SegmentDicomSegOutput.CheckRequest(parse.GetValue(input)!, parse.GetValue(ml));
+                foreach (var each in inputs)
+                {
+                    SegmentDicomSegOutput.CheckRequest(each, parse.GetValue(ml));
+                }
             }
 
             bool isQuiet = parse.GetValue(quiet);
@@ -85,12 +95,12 @@ public static class SegmentCommand
                 error.WriteLine("segweb: note: --nr_thr_resamp/--nr_thr_saving are accepted for compatibility and ignored (SegWeb uses all cores)");
             }
 
+            var warnings = new List<string>();
             var (provider, deviceId) = ParseDevice(parse.GetValue(device)!);
             var package = ResolvePackage(parse.GetValue(model), parse.GetValue(task), parse.GetValue(modelsDir));
-            var inputPath = parse.GetValue(input)!;
             var outputPath = parse.GetValue(output)!;
             bool multilabel = parse.GetValue(ml);
-            if (multilabel && !InputFiles.IsNifti(outputPath))
+            if (multilabel && inputs.Length == 1 && !InputFiles.IsNifti(outputPath))
             {
                 // TotalSegmentator's --ml writes the file -o names; give it the suffix the writers need.
                 outputPath += ".nii.gz";
@@ -107,30 +117,34 @@ public static class SegmentCommand
                 Threads = parse.GetValue(threads),
                 Provider = provider,
                 DeviceId = deviceId,
-                Warning = message => error.WriteLine($"segweb: warning: {message}"),
-            };
-            var result = SegmentationPipeline.Run(inputPath, package, options, isQuiet ? null : new ProgressLines(error));
-            var statisticsOptions = new StatisticsOptions
-            {
-                IncludeIncomplete = parse.GetValue(includeIncomplete),
-                VoxelSpacing = Zooms(result.Header),
-            };
-            var written = dicomSeg
-                ? SegmentDicomSegOutput.Write(result, package, inputPath, outputPath, parse.GetValue(statistics) ? statisticsOptions : null)
-                : SegmentationOutput.Write(result, outputPath, new SegmentationOutputOptions
+                Warning = message =>
                 {
-                    Multilabel = multilabel,
-                    Statistics = parse.GetValue(statistics),
-                    StatisticsOptions = statisticsOptions,
-                });
-            if (!isQuiet)
+                    warnings.Add(message);
+                    SegmentProgress.InterruptLine();
+                    error.WriteLine($"segweb: warning: {message}");
+                },
+            };
+            var request = new SegmentRequest
             {
-                var timings = string.Join(", ", result.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s")));
-                error.WriteLine($"segweb: {timings}");
-                error.WriteLine($"segweb: wrote {written.Count} file(s) to {Path.GetDirectoryName(written[0])}");
-            }
-
-            return CommandRunner.ExitOk;
+                Inputs = inputs,
+                Output = outputPath,
+                Package = package,
+                Multilabel = multilabel,
+                DicomSeg = dicomSeg,
+                Statistics = parse.GetValue(statistics) || parse.GetValue(statisticsExtra),
+                StatisticsFor = result => new StatisticsOptions
+                {
+                    IncludeIncomplete = parse.GetValue(includeIncomplete),
+                    Extra = parse.GetValue(statisticsExtra),
+                    VoxelSpacing = Zooms(result.Header),
+                },
+                Preview = parse.GetValue(preview),
+                TaskName = parse.GetValue(task),
+                ReportPath = parse.GetValue(report),
+                Quiet = isQuiet,
+                ReportOptions = SegmentReportOptions.From(parse, command),
+            };
+            return SegmentRun.Execute(request, options, warnings, error);
         });
         return command;
     }
@@ -203,27 +217,5 @@ public static class SegmentCommand
 
         double x = header.Pixdim[1], y = header.Pixdim[2], z = header.Pixdim[3];
         return double.IsFinite(x) && double.IsFinite(y) && double.IsFinite(z) && x > 0 && y > 0 && z > 0 ? (x, y, z) : null;
-    }
-
-    /// <summary>Plain progress lines (when a stage finishes, and per 10 % of the prediction), for terminals and logs alike.</summary>
-    private sealed class ProgressLines(TextWriter error) : IProgress<InferenceProgress>
-    {
-        private string? _stage;
-        private int _tenth = -1;
-
-        public void Report(InferenceProgress value)
-        {
-            // A stage's opening 0 % is not printed, so input that fails to read stays a single error line.
-            int tenth = (int)Math.Floor(value.Fraction * 10);
-            if (value.Fraction == 0 || (value.Stage == _stage && tenth == _tenth))
-            {
-                return;
-            }
-
-            _stage = value.Stage;
-            _tenth = tenth;
-            string eta = value.Eta is { } e && value.Fraction < 1 ? string.Create(CultureInfo.InvariantCulture, $", {e.TotalSeconds:F0} s left") : string.Empty;
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"segweb: {value.Stage} {value.Fraction * 100:F0}%{eta}"));
-        }
     }
 }

@@ -31,7 +31,8 @@ internal static class SegmentDicomSegOutput
         }
     }
 
-    public static IReadOnlyList<string> Write(SegmentationResult result, ModelPackage package, string inputPath, string outputFolder, StatisticsOptions? statistics)
+    public static IReadOnlyList<string> Write(SegmentationResult result, ModelPackage package, string inputPath, string outputFolder, StatisticsOptions? statistics,
+        IReadOnlyList<(string FileName, Action<string> Write)>? extraFiles = null)
     {
         // The pipeline read the same series through the same loader, so its labels lie on this grid.
         var source = DicomSeriesLoader.Load(inputPath);
@@ -50,6 +51,13 @@ internal static class SegmentDicomSegOutput
                 var statisticsPath = Path.Combine(outputFolder, "statistics.json");
                 InputFiles.WriteAtomically(statisticsPath, temp => StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames, statistics).WriteJson(temp));
                 written.Add(statisticsPath);
+            }
+
+            foreach (var (fileName, write) in extraFiles ?? [])
+            {
+                var extraPath = Path.Combine(outputFolder, fileName);
+                InputFiles.WriteAtomically(extraPath, write);
+                written.Add(extraPath);
             }
 
             return written;

@@ -18,6 +18,12 @@ public sealed record SegmentationOutputOptions
 
     /// <summary>Statistics choices (border exclusion as TotalSegmentator by default; --stats_include_incomplete keeps them).</summary>
     public StatisticsOptions StatisticsOptions { get; init; } = StatisticsOptions.Default;
+
+    /// <summary>
+    /// More files to publish with the outputs, all or nothing (e.g. the CLI's preview PNG): each is written by its
+    /// action to a staging path and moved beside the other outputs only when everything succeeded.
+    /// </summary>
+    public IReadOnlyList<(string FileName, Action<string> Write)> ExtraFiles { get; init; } = [];
 }
 
 /// <summary>
@@ -69,6 +75,12 @@ public static class SegmentationOutput
             cancellationToken.ThrowIfCancellationRequested();
             var report = StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames, options.StatisticsOptions);
             report.WriteJson(staging.File("statistics.json"));
+        }
+
+        foreach (var (fileName, write) in options.ExtraFiles)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            write(staging.File(fileName));
         }
 
         return staging.Commit();

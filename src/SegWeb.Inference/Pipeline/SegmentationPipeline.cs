@@ -44,6 +44,9 @@ public sealed class SegmentationPipeline : IDisposable
     /// <summary>The provider the sessions actually use (after <c>auto</c> resolved), once a model has loaded.</summary>
     public ExecutionProviderKind? ResolvedProvider => _cache.ResolvedProvider;
 
+    /// <summary>ONNX Runtime sessions this pipeline has created so far (one per ONNX file, however many scans).</summary>
+    public int SessionsCreated => _cache.SessionsCreated;
+
     /// <summary>Segments one scan with a fresh pipeline (sessions are not kept; use an instance to reuse them).</summary>
     public static SegmentationResult Run(string inputPath, ModelPackage package, PipelineOptions? options = null,
         IProgress<InferenceProgress>? progress = null, CancellationToken cancellationToken = default)

@@ -14,6 +14,7 @@ public sealed class ModelSessionCache : IDisposable
     private readonly InferenceRuntimeOptions _options;
     private ExecutionProviderKind? _resolved;
     private bool _disposed;
+    private int _created;
 
     /// <summary>Creates an empty cache whose sessions use <paramref name="options"/>.</summary>
     public ModelSessionCache(InferenceRuntimeOptions? options = null)
@@ -29,6 +30,9 @@ public sealed class ModelSessionCache : IDisposable
 
     /// <summary>Number of sessions loaded.</summary>
     public int Count => _sessions.Count;
+
+    /// <summary>Sessions created over the cache's life (a reused session is not counted again): how callers prove reuse.</summary>
+    public int SessionsCreated => Volatile.Read(ref _created);
 
     /// <summary>The session for <paramref name="onnxPath"/>, loading it on first use.</summary>
     public InferenceSession Get(string onnxPath)
@@ -86,6 +90,7 @@ public sealed class ModelSessionCache : IDisposable
         {
             var session = new InferenceSession(path, sessionOptions);
             _resolved = resolved;
+            Interlocked.Increment(ref _created);
             return session;
         }
         catch (OnnxRuntimeException ex)
