@@ -78,7 +78,7 @@ public sealed class PartLabelMergerTests(DemoPackageFixture demo) : IClassFixtur
     }
 
     /// <summary>A copy of <paramref name="source"/> with its manifest changed, loaded through the real loader.</summary>
-    internal static ModelPackage RewriteManifest(ModelPackage source, string directory, Func<ModelManifest, ModelManifest> change)
+    internal static ModelPackage RewriteManifest(ModelPackage source, string directory, Func<ModelManifest, ModelManifest> change, Action<string>? addFiles = null)
     {
         Directory.CreateDirectory(directory);
         foreach (var file in Directory.GetFiles(source.Directory, "*", SearchOption.AllDirectories))
@@ -88,6 +88,7 @@ public sealed class PartLabelMergerTests(DemoPackageFixture demo) : IClassFixtur
             File.Copy(file, target);
         }
 
+        addFiles?.Invoke(directory);
         File.WriteAllText(Path.Combine(directory, ModelManifest.FileName), change(source.Manifest).ToJson());
         return ModelPackage.Load(directory);
     }
