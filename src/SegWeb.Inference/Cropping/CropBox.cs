@@ -29,7 +29,8 @@ public readonly record struct CropBox(int X0, int Y0, int Z0, int X1, int Y1, in
         where T : unmanaged, INumber<T>
     {
         ArgumentNullException.ThrowIfNull(volume);
-        return Bounds(volume.Shape, volume.Data, static v => v != T.Zero);
+        // Vectorised per row: the first and last non-zero of each row.
+        return Bounds<T>(volume.Shape, volume.Data, static row => (row.IndexOfAnyExcept(T.Zero), row.LastIndexOfAnyExcept(T.Zero)));
     }
 
     /// <summary>The bounding box of the voxels of <paramref name="labels"/> for which <paramref name="selected"/> is true (indexed by label), or null.</summary>
@@ -42,7 +43,20 @@ public readonly record struct CropBox(int X0, int Y0, int Z0, int X1, int Y1, in
         }
 
         bool[] table = selected.ToArray();
-        return Bounds(labels.Shape, labels.Data, v => table[v]);
+        return Bounds<byte>(labels.Shape, labels.Data, row =>
+        {
+            int first = -1, last = -1;
+            for (int x = 0; x < row.Length; x++)
+            {
+                if (table[row[x]])
+                {
+                    first = first < 0 ? x : first;
+                    last = x;
+                }
+            }
+
+            return (first, last);
+        });
     }
 
     /// <summary>
@@ -132,7 +146,10 @@ public readonly record struct CropBox(int X0, int Y0, int Z0, int X1, int Y1, in
         }
     }
 
-    private static CropBox? Bounds<T>(VolumeShape shape, T[] data, Func<T, bool> inside)
+    /// <summary>First and last selected voxel of one row (-1, -1 when none).</summary>
+    private delegate (int First, int Last) RowBounds<T>(ReadOnlySpan<T> row);
+
+    private static CropBox? Bounds<T>(VolumeShape shape, T[] data, RowBounds<T> rowBounds)
     {
         // Per-slice bounds in parallel, then reduced: one pass over the data.
         var boxes = new (int X0, int Y0, int X1, int Y1)?[shape.Z];
@@ -141,21 +158,7 @@ public readonly record struct CropBox(int X0, int Y0, int Z0, int X1, int Y1, in
             int xMin = int.MaxValue, xMax = -1, yMin = int.MaxValue, yMax = -1;
             for (int y = 0; y < shape.Y; y++)
             {
-                long row = shape.IndexOf(0, y, z);
-                int first = -1, last = -1;
-                for (int x = 0; x < shape.X; x++)
-                {
-                    if (inside(data[row + x]))
-                    {
-                        if (first < 0)
-                        {
-                            first = x;
-                        }
-
-                        last = x;
-                    }
-                }
-
+                var (first, last) = rowBounds(data.AsSpan((int)shape.IndexOf(0, y, z), shape.X));
                 if (first >= 0)
                 {
                     xMin = Math.Min(xMin, first);
