@@ -82,6 +82,10 @@ public sealed class SegmentationPipeline : IDisposable
         if (_options.Crop is { } crop)
         {
             RequireSupported(crop.Model);
+            if (crop.Classes is { } cropClasses)
+            {
+                crop.Model.IdsOf(cropClasses.ToList()); // an unknown class fails now, not after the first pass
+            }
         }
 
         var run = model;
@@ -254,10 +258,10 @@ public sealed class SegmentationPipeline : IDisposable
             back = box.Uncrop(back, fullShape, fullAffine);
         }
 
-        var result2 = (Volume<byte>)canonical.Undo.Apply(back);
+        var onInputGrid = (Volume<byte>)canonical.Undo.Apply(back);
         export.Complete();
         Lap(timings, PipelineStages.Export, clock);
-        return result2;
+        return onInputGrid;
     }
 
     /// <summary>
