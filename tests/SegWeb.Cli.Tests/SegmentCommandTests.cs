@@ -139,13 +139,7 @@ public sealed class SegmentCommandTests(SegmentDemoModelFixture model) : IClassF
     }
 
     [Theory]
-    [InlineData("--fast")]
-    [InlineData("--fastest")]
-    [InlineData("--body_seg")]
-    [InlineData("--force_split")]
-    [InlineData("--roi_subset", "liver", "spleen")]
     [InlineData("-ot", "dicom_rtstruct")]
-    [InlineData("--task", "total")]
     public void Flags_not_implemented_yet_fail_clearly_and_write_nothing(params string[] flag)
     {
         using var tmp = new TempDirectory("segment-cli");

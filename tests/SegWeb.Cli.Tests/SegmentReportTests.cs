@@ -72,8 +72,8 @@ public sealed class SegmentReportTests(SegmentDemoModelFixture model) : IClassFi
         Assert.Equal(nib[6], input.GetProperty("orientation").GetString());
         Assert.Equal("Int16", input.GetProperty("voxel_type").GetString());
         var stages = input.GetProperty("timings").EnumerateArray().Select(t => t.GetProperty("stage").GetString()).ToList();
-        Assert.Equal(["read", "reorient", "normalize", "resample", "predict", "export", "write"], stages);
-        Assert.True(input.GetProperty("timings")[4].GetProperty("seconds").GetDouble() > 0);
+        Assert.Equal(["read", "reorient", "crop", "normalize", "resample", "predict", "postprocess", "export", "write"], stages);
+        Assert.True(input.GetProperty("timings")[stages.IndexOf("predict")].GetProperty("seconds").GetDouble() > 0);
         Assert.Equal(0, input.GetProperty("warnings").GetArrayLength());
         var outputs = input.GetProperty("outputs").EnumerateArray().Select(e => Path.GetFileName(e.GetString()!)).Order(StringComparer.Ordinal);
         Assert.Equal([$"preview_{manifest.Task}.png", "seg.nii.gz", "statistics.json"], outputs);

@@ -45,17 +45,17 @@ public static class SegmentCommand
         var nrThrResamp = new Option<int?>("--nr_thr_resamp", "-nr") { Description = "Accepted for TotalSegmentator compatibility; SegWeb's resampling uses all cores." };
         var nrThrSaving = new Option<int?>("--nr_thr_saving", "-ns") { Description = "Accepted for TotalSegmentator compatibility; SegWeb's writers use all cores." };
 
-        // TotalSegmentator flags not implemented yet: accepted by the parser so they fail with a clear message.
-        var fast = new Option<bool>("--fast", "-f") { Description = "Not implemented yet." };
-        var fastest = new Option<bool>("--fastest", "-ff") { Description = "Not implemented yet." };
-        var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Not implemented yet.", AllowMultipleArgumentsPerToken = true };
+        // TotalSegmentator's task flags (--fast, --roi_subset, …); -ot dicom_rtstruct is refused below with a clear message.
+        var fast = new Option<bool>("--fast", "-f") { Description = "TotalSegmentator's 3 mm model of --task (segweb models install <task> --fast)." };
+        var fastest = new Option<bool>("--fastest", "-ff") { Description = "TotalSegmentator's 6 mm model of --task (segweb models install <task> --fastest)." };
+        var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Only these classes (total, total_mr): crops to them with the 6 mm model first and runs only the parts that hold them.", AllowMultipleArgumentsPerToken = true };
         var preview = new Option<bool>("--preview", "-p") { Description = "Write preview_<task>.png beside the outputs: coronal and sagittal projections of the scan with each structure in its colour." };
         var outputType = new Option<string>("--output_type", "-ot") { Description = "nifti, or dicom_seg (segmentations.dcm in the -o folder, for DICOM input); dicom_rtstruct is not implemented yet.", DefaultValueFactory = _ => "nifti" };
         var task = new Option<string?>("--task", "-ta") { Description = "An installed package of that name; TotalSegmentator's task download is not implemented yet." };
-        var bodySeg = new Option<bool>("--body_seg", "-bs") { Description = "Not implemented yet." };
-        var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Not implemented yet." };
+        var bodySeg = new Option<bool>("--body_seg", "-bs") { Description = "Crop to TotalSegmentator's body model first (segweb models install body --fast)." };
+        var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Predict in three overlapping chunks along z to bound memory (TotalSegmentator's rule)." };
         var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Statistics with extra fields per structure (n_voxels, intensity_std/min/max, centroid_vox, bbox_vox), as `segweb stats --extra`; implies -s." };
-        var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Not implemented yet." };
+        var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Remove connected components of at most 200 mm³ from every class (TotalSegmentator)." };
 
         var command = new Command("segment", "Segment a CT/MR scan with a model package (TotalSegmentator's flags and output layout).")
         {
@@ -65,12 +65,6 @@ public static class SegmentCommand
         command.SetAction(parse =>
         {
             var error = parse.InvocationConfiguration.Error;
-            NotImplemented(parse.GetValue(fast), "--fast");
-            NotImplemented(parse.GetValue(fastest), "--fastest");
-            NotImplemented(parse.GetValue(roiSubset) is { Length: > 0 }, "--roi_subset");
-            NotImplemented(parse.GetValue(bodySeg), "--body_seg");
-            NotImplemented(parse.GetValue(forceSplit), "--force_split");
-            NotImplemented(parse.GetValue(removeSmallBlobs), "--remove_small_blobs");
             var type = parse.GetValue(outputType)!;
             bool dicomSeg = type.Equals("dicom_seg", StringComparison.OrdinalIgnoreCase);
             if (!dicomSeg && !type.Equals("nifti", StringComparison.OrdinalIgnoreCase))
@@ -97,7 +91,10 @@ public static class SegmentCommand
 
             var warnings = new List<string>();
             var (provider, deviceId) = ParseDevice(parse.GetValue(device)!);
-            var package = ResolvePackage(parse.GetValue(model), parse.GetValue(task), parse.GetValue(modelsDir));
+            var taskRequest = new SegmentTaskRequest(parse.GetValue(model), parse.GetValue(task), parse.GetValue(modelsDir), parse.GetValue(fast),
+                parse.GetValue(fastest), parse.GetValue(roiSubset), parse.GetValue(bodySeg), parse.GetValue(forceSplit), parse.GetValue(removeSmallBlobs));
+            var selection = SegmentTaskSelection.Resolve(taskRequest);
+            var package = selection.Package;
             var outputPath = parse.GetValue(output)!;
             bool multilabel = parse.GetValue(ml);
             if (multilabel && inputs.Length == 1 && !InputFiles.IsNifti(outputPath))
@@ -124,11 +121,18 @@ public static class SegmentCommand
                     error.WriteLine($"segweb: warning: {message}");
                 },
             };
+            options = selection.Apply(options, taskRequest);
+            foreach (var note in isQuiet ? [] : selection.Notes)
+            {
+                error.WriteLine($"segweb: note: {note}");
+            }
+
             var request = new SegmentRequest
             {
                 Inputs = inputs,
                 Output = outputPath,
                 Package = package,
+                Model = selection.Model,
                 Multilabel = multilabel,
                 DicomSeg = dicomSeg,
                 Statistics = parse.GetValue(statistics) || parse.GetValue(statisticsExtra),
@@ -147,14 +151,6 @@ public static class SegmentCommand
             return SegmentRun.Execute(request, options, warnings, error);
         });
         return command;
-    }
-
-    private static void NotImplemented(bool requested, string flag)
-    {
-        if (requested)
-        {
-            throw new SegWebException($"{flag} is not implemented yet");
-        }
     }
 
     /// <summary>TotalSegmentator's --device words: cpu, gpu, gpu:N (and auto, SegWeb's: GPU if it starts, else CPU).</summary>
@@ -179,32 +175,6 @@ public static class SegmentCommand
         }
 
         return (InferenceRuntimeOptions.ParseProvider(word), 0);
-    }
-
-    private static ModelPackage ResolvePackage(string? model, string? task, string? modelsDir)
-    {
-        if (model is not null)
-        {
-            if (Directory.Exists(model))
-            {
-                return ModelPackage.Load(model);
-            }
-
-            var installed = Path.Combine(ModelsDirectory.Resolve(modelsDir), model);
-            return Directory.Exists(installed)
-                ? ModelPackage.Load(installed)
-                : throw new SegWebException($"--model {model}: no such package folder, and no installed package of that name in {Path.GetDirectoryName(installed)}");
-        }
-
-        if (task is not null)
-        {
-            var installed = Path.Combine(ModelsDirectory.Resolve(modelsDir), task);
-            return File.Exists(Path.Combine(installed, ModelManifest.FileName))
-                ? ModelPackage.Load(installed)
-                : throw new SegWebException($"--task {task}: no installed package of that name in {Path.GetDirectoryName(installed)}; downloading TotalSegmentator tasks on demand is not implemented yet (segweb models install, or --model)");
-        }
-
-        throw new SegWebException("no model: give --model <package folder or name> (or --task with an installed package)");
     }
 
     /// <summary>nibabel's get_zooms() as TotalSegmentator's statistics use them; the affine's voxel sizes for DICOM input.</summary>

@@ -16,6 +16,10 @@ internal sealed record SegmentRequest
     public required string Output { get; init; }
 
     public required ModelPackage Package { get; init; }
+
+    /// <summary>What runs: the package alone, or a task's packages with its crop pass (from <see cref="SegmentTaskSelection"/>).</summary>
+    public required SegmentationModel Model { get; init; }
+
     public bool Multilabel { get; init; }
     public bool DicomSeg { get; init; }
     public bool Statistics { get; init; }
@@ -81,7 +85,7 @@ internal static class SegmentRun
             SegmentationResult result;
             try
             {
-                result = pipeline.Segment(input, request.Package, progress);
+                result = pipeline.Segment(input, request.Model, progress);
             }
             finally
             {

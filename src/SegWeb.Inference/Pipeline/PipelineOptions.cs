@@ -1,3 +1,4 @@
+using SegWeb.Inference.Cropping;
 using SegWeb.Inference.Runtime;
 
 namespace SegWeb.Inference.Pipeline;
@@ -31,6 +32,33 @@ public sealed record PipelineOptions
 
     /// <summary>Refuse (before allocating) a sliding window whose estimated memory exceeds this.</summary>
     public long MemoryLimitBytes { get; init; } = SlidingWindow.SlidingWindowOptions.DefaultMemoryLimitBytes;
+
+    /// <summary>
+    /// nnU-Net's crop to the bounding box of the non-zero voxels before normalising (its preprocessor always does it);
+    /// the labels are padded back with background on export.
+    /// </summary>
+    public bool CropToNonzero { get; init; } = true;
+
+    /// <summary>A first segmentation whose mask box the scan is cropped to (<c>--roi_subset</c>, <c>--body_seg</c>); null: none.</summary>
+    public MaskCrop? Crop { get; init; }
+
+    /// <summary>
+    /// TotalSegmentator's <c>--roi_subset</c>: class names to segment. Only the model parts that produce one of them run,
+    /// and the output holds only these classes. Null: every class.
+    /// </summary>
+    public IReadOnlyList<string>? RoiSubset { get; init; }
+
+    /// <summary>TotalSegmentator's <c>--force_split</c>: predict the resampled image in three overlapping z chunks (<see cref="ZSplit"/>).</summary>
+    public bool ForceSplit { get; init; }
+
+    /// <summary>
+    /// TotalSegmentator's <c>--remove_small_blobs</c>: remove connected components of at most this many mm³ from every
+    /// class (TotalSegmentator: 200, <see cref="Postprocessing.TaskPostprocessing.SmallBlobMm3"/>). Null: off.
+    /// </summary>
+    public double? RemoveSmallBlobsMm3 { get; init; }
+
+    /// <summary>The fixed post-processing TotalSegmentator applies for some tasks (largest body_trunc component for <c>body</c>).</summary>
+    public bool TaskPostprocessing { get; init; } = true;
 
     /// <summary>Receives warnings (all-zero input, CPU fallback of <c>auto</c>, DICOM stacking warnings).</summary>
     public Action<string>? Warning { get; init; }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using SegWeb.Imaging.Geometry;
+using SegWeb.Inference.Cropping;
+using SegWeb.Inference.Postprocessing;
 using SegWeb.Imaging.Resampling;
 using SegWeb.Imaging.Volumes;
 using SegWeb.Inference.Layout;
@@ -13,15 +15,16 @@ namespace SegWeb.Inference.Pipeline;
 
 /// <summary>
 /// The end-to-end segmentation of one scan in nnU-Net's stage order, as TotalSegmentator drives it: read (NIfTI or a
-/// DICOM folder/zip) → reorient to the closest canonical (RAS) orientation → normalise (nnU-Net normalises before it
+/// DICOM folder/zip) → reorient to the closest canonical (RAS) orientation → crop (to a first segmentation's box for
+/// --roi_subset/--body_seg, then nnU-Net's non-zero box) → normalise (nnU-Net normalises before it
 /// resamples) → resample to the model spacing (order 3, nnU-Net's separate-z rule) → sliding window per model part,
-/// parts merged into global class ids → labels back to the canonical grid (nearest, as TotalSegmentator resamples
-/// label maps) → reorientation undone, so the labels lie on the input's own grid with its affine.
+/// parts merged into global class ids → post-processing at the model's spacing → labels back to the canonical grid (nearest, as TotalSegmentator resamples
+/// label maps) → crops and reorientation undone, so the labels lie on the input's own grid with its affine.
 /// </summary>
 /// <remarks>
 /// One instance holds one <see cref="ModelSessionCache"/>: ONNX sessions load on the first scan and are reused for
 /// every later one, so a worker keeps its pipeline for its lifetime. Not thread-safe: one scan at a time.
-/// Not done yet: cropping to the non-zero region (nnU-Net) or a body mask, and multi-channel (MR multi-sequence) input.
+/// Not done yet: multi-channel (MR multi-sequence) input.
 /// </remarks>
 public sealed class SegmentationPipeline : IDisposable
 {
@@ -62,10 +65,44 @@ public sealed class SegmentationPipeline : IDisposable
     public SegmentationResult Segment(string inputPath, ModelPackage package, IProgress<InferenceProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(inputPath);
         ArgumentNullException.ThrowIfNull(package);
-        var manifest = package.Manifest;
-        RequireSupported(package);
+        return Segment(inputPath, SegmentationModel.FromPackage(package), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Segments the scan at <paramref name="inputPath"/> with every step of <paramref name="model"/> (one package's parts,
+    /// or several packages merged), applying the options' crops, ROI subset, split and post-processing.
+    /// </summary>
+    /// <exception cref="Imaging.ImageFormatException">The input cannot be read (missing, not an image, corrupt).</exception>
+    /// <exception cref="InferenceException">The input or model cannot be segmented (2D, absurd spacing, multi-channel, too big, unknown ROI class).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public SegmentationResult Segment(string inputPath, SegmentationModel model, IProgress<InferenceProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputPath);
+        ArgumentNullException.ThrowIfNull(model);
+        RequireSupported(model);
+        if (_options.Crop is { } crop)
+        {
+            RequireSupported(crop.Model);
+            if (crop.Classes is { } cropClasses)
+            {
+                crop.Model.IdsOf(cropClasses.ToList()); // an unknown class fails now, not after the first pass
+            }
+        }
+
+        var run = model;
+        HashSet<int>? keep = null;
+        if (_options.RoiSubset is { Count: > 0 } subset)
+        {
+            run = model.Restrict(subset);
+            keep = model.IdsOf(subset);
+            if (run.Steps.Count == 0)
+            {
+                throw new InferenceException($"{model.Name}: no part of the model produces {string.Join(", ", subset)}");
+            }
+        }
+
         var timings = new List<StageTiming>();
         var warnings = new List<string>();
         var clock = Stopwatch.StartNew();
@@ -79,44 +116,196 @@ public sealed class SegmentationPipeline : IDisposable
         Lap(timings, PipelineStages.Read, clock);
         cancellationToken.ThrowIfCancellationRequested();
 
+        var labels = Predict(inputPath, image, run, _options.Crop, mainPass: true, timings, warnings, progress, cancellationToken);
+        if (keep is not null)
+        {
+            // TotalSegmentator keeps only the requested classes (img_data *= np.isin(img_data, roi ids)).
+            var table = new bool[256];
+            foreach (int id in keep)
+            {
+                table[id] = true;
+            }
+
+            var data = labels.Data;
+            for (int i = 0; i < data.Length; i++)
+            {
+                if (!table[data[i]])
+                {
+                    data[i] = 0;
+                }
+            }
+        }
+
+        return new SegmentationResult(labels, new Dictionary<int, string>(run.ClassNames), image, header, timings, warnings);
+    }
+
+    /// <summary>
+    /// Everything after reading: reorient → crop (mask box, then nnU-Net's non-zero box) → per step normalise, resample,
+    /// predict (in z chunks with --force_split) and merge → post-process at the model's spacing → labels back to the
+    /// cropped canonical grid → crops undone → reorientation undone. Returns labels on <paramref name="image"/>'s grid.
+    /// </summary>
+    private Volume<byte> Predict(string inputPath, Volume image, SegmentationModel model, MaskCrop? maskCrop, bool mainPass,
+        List<StageTiming> timings, List<string> warnings, IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var manifest = model.Steps[0].Package.Manifest;
+
         // reorient: TotalSegmentator predicts on nibabel's as_closest_canonical of the input.
         var reorient = new StageProgress(progress, PipelineStages.Reorient, 1);
         var canonical = Reorientation.ToClosestCanonical(image);
         var layout = new NetworkLayout(manifest.TransposeForward);
         var target = TargetSpacing(layout, manifest.TargetSpacing);
         RequireMemory(inputPath, canonical.Volume, target);
-        var canonicalFloat = canonical.Volume.ToFloat32();
-        if (ReferenceEquals(canonicalFloat, image))
-        {
-            // ToFloat32 hands back a float input itself; normalising in place must not alter the caller's image.
-            canonicalFloat = new Volume<float>(canonicalFloat.Shape, canonicalFloat.Affine, (float[])canonicalFloat.Data.Clone());
-        }
-
+        // ToFloat32 applies slope and intercept: nnU-Net's non-zero crop looks at the real values, as SimpleITK loads them.
+        var cropped = canonical.Volume.ToFloat32();
         reorient.Complete();
         Lap(timings, PipelineStages.Reorient, clock);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // normalise (before resampling, as nnU-Net's DefaultPreprocessor does)
-        if (PipelineInput.IsConstant(canonicalFloat.Data))
+        // crop: first to the box of a cheaper segmentation, then nnU-Net's box of the non-zero voxels.
+        var undo = new List<(CropBox Box, VolumeShape Shape, Imaging.Geometry.Affine Affine)>();
+        var cropStage = new StageProgress(progress, PipelineStages.Crop, 1);
+        if (maskCrop is not null)
+        {
+            var box = MaskBox(inputPath, image, canonical, maskCrop, timings, warnings, progress, cancellationToken);
+            clock.Restart();
+            if (box is { } b && !b.Covers(cropped.Shape))
+            {
+                undo.Add((b, cropped.Shape, cropped.Affine));
+                cropped = b.Crop(cropped);
+            }
+        }
+
+        if (_options.CropToNonzero && CropBox.OfNonzero(cropped) is { } nonzero && !nonzero.Covers(cropped.Shape))
+        {
+            undo.Add((nonzero, cropped.Shape, cropped.Affine));
+            cropped = nonzero.Crop(cropped);
+        }
+
+        cropStage.Complete();
+        Lap(timings, PipelineStages.Crop, clock);
+        if (mainPass && PipelineInput.IsConstant(cropped.Data))
         {
             Warn(warnings, $"{inputPath}: every voxel has the same value; the segmentation will be empty or meaningless");
         }
 
-        var mask = manifest.Normalization[0].UseMaskForNorm ? NonzeroMask(canonicalFloat.Data) : default;
-        ChannelNormalizer.NormalizeChannels(canonicalFloat.Data, manifest.Normalization, mask, progress, cancellationToken);
-        Lap(timings, PipelineStages.Normalize, clock);
+        var windowOptions = WindowOptions(manifest);
+        Volume<float>? resampled = null;
+        string? preparedFor = null;
+        IReadOnlyList<ZChunk>? chunks = null;
+        byte[]? merged = null;
+        int steps = model.Steps.Count;
+        for (int s = 0; s < steps; s++)
+        {
+            var step = model.Steps[s];
+            var stepManifest = step.Package.Manifest;
+            // Parts of one package share a normalisation; packages (TotalSegmentator's part models) each have their own
+            // intensity statistics, and nnU-Net normalises before it resamples, so the input is prepared per normalisation.
+            string key = NormalizationKey(stepManifest);
+            if (key != preparedFor)
+            {
+                resampled = null; // let the previous input go before the next one is made
+                var normalized = (float[])cropped.Data.Clone();
+                var mask = stepManifest.Normalization[0].UseMaskForNorm ? NonzeroMask(normalized) : default;
+                ChannelNormalizer.NormalizeChannels(normalized, stepManifest.Normalization, mask, progress, cancellationToken);
+                Lap(timings, PipelineStages.Normalize, clock);
 
-        // resample to the model spacing, given per network axis in the manifest
-        var resample = new StageProgress(progress, PipelineStages.Resample, 1);
-        var resampled = NnUNetResampling.ResampleData(canonicalFloat, target, order: 3);
-        resample.Complete();
-        Lap(timings, PipelineStages.Resample, clock);
-        cancellationToken.ThrowIfCancellationRequested();
+                var resample = new StageProgress(progress, PipelineStages.Resample, 1);
+                resampled = NnUNetResampling.ResampleData(new Volume<float>(cropped.Shape, cropped.Affine, normalized), target, order: 3);
+                resample.Complete();
+                Lap(timings, PipelineStages.Resample, clock);
+                cancellationToken.ThrowIfCancellationRequested();
+                preparedFor = key;
+                chunks = _options.ForceSplit ? ZSplit.Chunks(resampled.Shape.Z) : [new ZChunk(0, resampled.Shape.Z, 0, resampled.Shape.Z)];
+            }
 
-        // predict, part by part, merged into global ids
-        float[] input = layout.ToNetwork([resampled]);
-        int[] size = layout.NetworkSize(resampled.Shape);
-        var merged = new byte[resampled.Shape.VoxelCount];
+            merged ??= new byte[resampled!.Shape.VoxelCount];
+            var predictor = PackagePrediction.Create(_cache, step.Package, step.Part, windowOptions);
+            var local = new byte[merged.Length];
+            var shape = resampled!.Shape;
+            for (int c = 0; c < chunks!.Count; c++)
+            {
+                var chunk = chunks[c];
+                var sub = chunk.Depth == shape.Z ? resampled : new CropBox(0, 0, chunk.Start, shape.X, shape.Y, chunk.End).Crop(resampled);
+                float[] input = layout.ToNetwork([sub]);
+                var partProgress = progress is null ? null : new PartProgress(progress, (s * chunks.Count) + c, steps * chunks.Count);
+                var result = predictor.Predict(input, layout.NetworkSize(sub.Shape), partProgress, cancellationToken);
+                var labels = layout.LabelsToVolume(result.Labels, sub.Shape, sub.Affine);
+                // Only the chunk's output slices, away from its cut edges, are kept.
+                int slice = shape.SliceSize;
+                Array.Copy(labels.Data, (long)(chunk.OutputStart - chunk.Start) * slice, local, (long)chunk.OutputStart * slice,
+                    (long)(chunk.OutputEnd - chunk.OutputStart) * slice);
+            }
+
+            PartLabelMerger.Merge(merged, local, step.Part.LabelMap);
+        }
+
+        Lap(timings, PipelineStages.Predict, clock);
+
+        // post-process at the model's spacing, where TotalSegmentator runs it
+        var postprocess = new StageProgress(progress, PipelineStages.Postprocess, 1);
+        var labelsResampled = new Volume<byte>(resampled!.Shape, resampled.Affine, merged!);
+        TaskPostprocessing.Apply(labelsResampled, model.ClassNames, model.Task,
+            mainPass ? _options.RemoveSmallBlobsMm3 : null, _options.TaskPostprocessing);
+        postprocess.Complete();
+        Lap(timings, PipelineStages.Postprocess, clock);
+
+        // export: nearest back to the cropped canonical grid, crops undone (background outside), then the reorientation
+        // undone (restores the input's affine exactly)
+        var export = new StageProgress(progress, PipelineStages.Export, 1);
+        var back = (Volume<byte>)NnUNetResampling.ResampleSegmentationToShape(
+            labelsResampled, cropped.Shape, resampled.Spacing, cropped.Spacing, order: 0);
+        for (int i = undo.Count - 1; i >= 0; i--)
+        {
+            var (box, fullShape, fullAffine) = undo[i];
+            back = box.Uncrop(back, fullShape, fullAffine);
+        }
+
+        var onInputGrid = (Volume<byte>)canonical.Undo.Apply(back);
+        export.Complete();
+        Lap(timings, PipelineStages.Export, clock);
+        return onInputGrid;
+    }
+
+    /// <summary>
+    /// The first pass of a mask crop: the crop model on the same input, its selected labels' box on the canonical grid
+    /// grown by the margin (mm → whole voxels per axis), or null (with a warning) when the mask is empty, as
+    /// TotalSegmentator then runs on the whole image.
+    /// </summary>
+    private CropBox? MaskBox(string inputPath, Volume image, ReorientedVolume canonical, MaskCrop maskCrop,
+        List<StageTiming> timings, List<string> warnings, IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
+    {
+        var passTimings = new List<StageTiming>();
+        var passProgress = progress is null ? null : new CropPassProgress(progress);
+        var mask = Predict(inputPath, image, maskCrop.Model, null, mainPass: false, passTimings, warnings, passProgress, cancellationToken);
+        timings.Add(new StageTiming(PipelineStages.CropPass, TimeSpan.FromTicks(passTimings.Sum(t => t.Elapsed.Ticks))));
+        var selected = new bool[256];
+        if (maskCrop.Classes is { } classes)
+        {
+            foreach (int id in maskCrop.Model.IdsOf(classes))
+            {
+                selected[id] = true;
+            }
+        }
+        else
+        {
+            Array.Fill(selected, true);
+            selected[0] = false;
+        }
+
+        var canonicalMask = (Volume<byte>)Reorientation.ToClosestCanonical(mask).Volume;
+        if (CropBox.OfLabels(canonicalMask, selected) is not { } box)
+        {
+            Warn(warnings, $"{inputPath}: {maskCrop.Model.Name} found no {(maskCrop.Classes is { } c ? string.Join(", ", c) : "foreground")}; not cropping");
+            return null;
+        }
+
+        var shape = canonical.Volume.Shape;
+        return box.Expand(CropBox.MarginVoxels(maskCrop.MarginMm, canonical.Volume.Spacing), shape);
+    }
+
+    private SlidingWindowOptions WindowOptions(ModelManifest manifest)
+    {
         var windowOptions = PackagePrediction.OptionsFor(manifest, _options.Mirroring, _options.BatchSize) with
         {
             UseGaussian = _options.UseGaussian,
@@ -132,30 +321,11 @@ public sealed class SegmentationPipeline : IDisposable
             windowOptions = windowOptions with { StepSize = step };
         }
 
-        for (int p = 0; p < manifest.Parts.Length; p++)
-        {
-            var part = manifest.Parts[p];
-            var predictor = PackagePrediction.Create(_cache, package, part, windowOptions);
-            var partProgress = progress is null ? null : new PartProgress(progress, p, manifest.Parts.Length);
-            var result = predictor.Predict(input, size, partProgress, cancellationToken);
-            var local = layout.LabelsToVolume(result.Labels, resampled.Shape, resampled.Affine);
-            PartLabelMerger.Merge(merged, DropUnmapped(local.Data, part.LabelMap), KeptLabels(part.LabelMap));
-        }
-
-        Lap(timings, PipelineStages.Predict, clock);
-
-        // export: nearest back to the canonical grid, then the reorientation undone (restores the input's affine exactly)
-        var export = new StageProgress(progress, PipelineStages.Export, 1);
-        var labelsResampled = new Volume<byte>(resampled.Shape, resampled.Affine, merged);
-        var labelsCanonical = NnUNetResampling.ResampleSegmentationToShape(
-            labelsResampled, canonical.Volume.Shape, resampled.Spacing, canonical.Volume.Spacing, order: 0);
-        var labels = (Volume<byte>)canonical.Undo.Apply(labelsCanonical);
-        export.Complete();
-        Lap(timings, PipelineStages.Export, clock);
-
-        var names = manifest.Classes.Where(c => c.Key != 0).ToDictionary(c => c.Key, c => c.Value.Name);
-        return new SegmentationResult(labels, names, image, header, timings, warnings);
+        return windowOptions;
     }
+
+    private static string NormalizationKey(ModelManifest manifest) =>
+        string.Join(";", manifest.Normalization.Select(n => n.ToString()));
 
     /// <inheritdoc />
     public void Dispose() => _cache.Dispose();
@@ -166,8 +336,22 @@ public sealed class SegmentationPipeline : IDisposable
         _options.Warning?.Invoke(message);
     }
 
+    private static void RequireSupported(SegmentationModel model)
+    {
+        if (model.Steps.Count == 0)
+        {
+            throw new InferenceException($"{model.Name}: the model has no parts to run");
+        }
+
+        foreach (var package in model.Steps.Select(s => s.Package).Distinct())
+        {
+            RequireSupported(package);
+        }
+    }
+
     private static void RequireSupported(ModelPackage package)
     {
+        PartLabelMerger.RequireByteLabels(package);
         var manifest = package.Manifest;
         if (manifest.Parts.Length == 0)
         {
@@ -215,37 +399,6 @@ public sealed class SegmentationPipeline : IDisposable
 
         return (xyz[0], xyz[1], xyz[2]);
     }
-
-    /// <summary>
-    /// A manifest may map a local label to 0 ("drop": a class the package does not publish). PartLabelMerger only
-    /// takes real targets, so dropped labels are turned into background here first.
-    /// </summary>
-    private static byte[] DropUnmapped(byte[] local, IReadOnlyDictionary<int, int> labelMap)
-    {
-        if (!labelMap.Values.Contains(0))
-        {
-            return local;
-        }
-
-        var drop = new bool[256];
-        foreach (var (l, g) in labelMap)
-        {
-            drop[l & 0xFF] = g == 0;
-        }
-
-        for (int i = 0; i < local.Length; i++)
-        {
-            if (drop[local[i]])
-            {
-                local[i] = 0;
-            }
-        }
-
-        return local;
-    }
-
-    private static Dictionary<int, int> KeptLabels(IReadOnlyDictionary<int, int> labelMap) =>
-        labelMap.Where(l => l.Value != 0).ToDictionary(l => l.Key, l => l.Value);
 
     private static bool[] NonzeroMask(float[] values)
     {

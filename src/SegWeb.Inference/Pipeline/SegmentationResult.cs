@@ -32,6 +32,16 @@ public static class PipelineStages
     /// <summary>Reorientation to the closest canonical (RAS) orientation.</summary>
     public const string Reorient = "reorient";
 
+    /// <summary>Cropping (mask box, nnU-Net's non-zero box).</summary>
+    public const string Crop = "crop";
+
+    /// <summary>The first segmentation of a mask crop (--roi_subset, --body_seg): its whole run, timed as one stage; its
+    /// progress is reported under this name too.</summary>
+    public const string CropPass = "crop-pass";
+
+    /// <summary>Post-processing at the model's spacing (small blobs, largest component).</summary>
+    public const string Postprocess = "postprocess";
+
     /// <summary>Intensity normalisation (same name as <see cref="Progress.InferenceStages.Normalize"/>).</summary>
     public const string Normalize = Progress.InferenceStages.Normalize;
 

@@ -56,7 +56,8 @@ public sealed class SegmentationPipelineTests(DemoPackageFixture demo, ITestOutp
 
         // Every stage reported, and the stages ran in nnU-Net's order.
         Assert.Equal(
-            [PipelineStages.Read, PipelineStages.Reorient, PipelineStages.Normalize, PipelineStages.Resample, PipelineStages.Predict, PipelineStages.Export],
+            [PipelineStages.Read, PipelineStages.Reorient, PipelineStages.Crop, PipelineStages.Normalize, PipelineStages.Resample, PipelineStages.Predict,
+                PipelineStages.Postprocess, PipelineStages.Export],
             stages.Select(s => s.Stage).Distinct());
         Assert.All(stages.GroupBy(s => s.Stage), g => Assert.Equal(1, g.Last().Fraction));
         Assert.Equal(uniform.Timings.Select(t => t.Stage), stages.Select(s => s.Stage).Distinct());
