@@ -30,7 +30,8 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<IResult> Create(JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, CancellationToken ct)
+    private static async Task<IResult> Create(
+        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
     {
         string owner = user.UserId();
         var input = await db.Inputs.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InputId && i.OwnerId == owner, ct);
@@ -47,6 +48,12 @@ public static class JobEndpoints
         if (request.Fast && request.Fastest)
         {
             return TypedResults.Problem("choose fast or fastest, not both", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var description = input.DescriptionJson is null ? null : JsonSerializer.Deserialize<InputDescription>(input.DescriptionJson, InputView.Json);
+        if (Segmentation.JobOutputSelection.Problem(request.Outputs, description?.Format, previews.Any()) is { } outputsProblem)
+        {
+            return TypedResults.Problem(outputsProblem, statusCode: StatusCodes.Status400BadRequest);
         }
 
         if (!queue.IsAvailable)
