@@ -68,9 +68,7 @@ public static class ServerApplication
                 o.DefaultChallengeScheme = CookieOrKey;
             })
             .AddPolicyScheme(CookieOrKey, "Identity cookie or API key", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? ApiKeyAuthenticationHandler.SchemeName
-                    : IdentityConstants.ApplicationScheme)
+                ApiKeyAuthenticationHandler.KeyOf(http.Request) is not null ? ApiKeyAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
@@ -116,6 +114,7 @@ public static class ServerApplication
         app.MapTusEndpoints();
         app.MapJobEndpoints();
         app.MapJobResultEndpoints();
+        app.MapJobHub();
         app.MapHangfireDashboardForAdmins();
     }
 

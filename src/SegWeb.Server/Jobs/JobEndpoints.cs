@@ -31,7 +31,8 @@ public static class JobEndpoints
     }
 
     private static async Task<IResult> Create(
-        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
+        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier,
+        IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
     {
         string owner = user.UserId();
         var input = await db.Inputs.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InputId && i.OwnerId == owner, ct);
@@ -75,6 +76,7 @@ public static class JobEndpoints
         // Stored first, then enqueued: a crash between the two leaves a queued row that start-up enqueues again.
         db.Jobs.Add(job);
         await db.SaveChangesAsync(CancellationToken.None);
+        notifier.Changed(job);
         await queue.EnqueueAsync(job.Id, CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", View(job));
     }
@@ -94,7 +96,8 @@ public static class JobEndpoints
         return job is null ? TypedResults.NotFound() : TypedResults.Ok(View(job));
     }
 
-    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> Delete(
+        Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, IJobNotifier notifier, CancellationToken ct)
     {
         string owner = user.UserId();
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.OwnerId == owner, ct);
@@ -111,6 +114,7 @@ public static class JobEndpoints
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(CancellationToken.None);
         folders.DeleteJob(job.Id);
+        notifier.Deleted(job.Id, job.OwnerId);
         return TypedResults.NoContent();
     }
 
