@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SegWeb.Server.Accounts;
+using SegWeb.Server.Audit;
 using SegWeb.Server.Errors;
 using SegWeb.Server.Health;
 using SegWeb.Server.Inputs;
@@ -42,6 +43,7 @@ public static class ServerApplication
         services.AddSingleton<UploadLocks>();
         services.AddScoped<InputService>();
         services.AddSegWebJobs();
+        services.AddSegWebAudit();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
 
@@ -115,6 +117,7 @@ public static class ServerApplication
         app.MapJobEndpoints();
         app.MapJobResultEndpoints();
         app.MapJobHub();
+        app.MapAuditEndpoints();
         app.MapHangfireDashboardForAdmins();
     }
 

@@ -31,7 +31,7 @@ public static class JobEndpoints
     }
 
     private static async Task<IResult> Create(
-        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier,
+        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier, Audit.AuditLog audit,
         IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
     {
         string owner = user.UserId();
@@ -77,6 +77,7 @@ public static class JobEndpoints
         db.Jobs.Add(job);
         await db.SaveChangesAsync(CancellationToken.None);
         notifier.Changed(job);
+        await audit.RecordAsync(Audit.AuditActions.JobCreated, "job", job.Id.ToString());
         await queue.EnqueueAsync(job.Id, CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", View(job));
     }
@@ -97,7 +98,7 @@ public static class JobEndpoints
     }
 
     private static async Task<Results<NoContent, NotFound>> Delete(
-        Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, IJobNotifier notifier, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, IJobNotifier notifier, Audit.AuditLog audit, CancellationToken ct)
     {
         string owner = user.UserId();
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.OwnerId == owner, ct);
@@ -115,6 +116,7 @@ public static class JobEndpoints
         await db.SaveChangesAsync(CancellationToken.None);
         folders.DeleteJob(job.Id);
         notifier.Deleted(job.Id, job.OwnerId);
+        await audit.RecordAsync(Audit.AuditActions.Delete, "job", job.Id.ToString());
         return TypedResults.NoContent();
     }
 

@@ -56,7 +56,7 @@ public static class JobResultEndpoints
     }
 
     private static async Task<Results<PhysicalFileHttpResult, NotFound, ProblemHttpResult>> Download(
-        Guid id, string name, ClaimsPrincipal user, SegWebDbContext db, JobFolders folders, CancellationToken ct)
+        Guid id, string name, ClaimsPrincipal user, SegWebDbContext db, JobFolders folders, Audit.AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var (job, problem) = await FindAsync(id, user, db, ct);
         if (job is null)
@@ -70,6 +70,13 @@ public static class JobResultEndpoints
         if (path is null || !File.Exists(path))
         {
             return TypedResults.NotFound();
+        }
+
+        // A viewer streams a file in many range requests: only the whole file or its first range counts as a download.
+        var range = http.Request.GetTypedHeaders().Range;
+        if (range is null || range.Ranges.Any(r => r.From == 0))
+        {
+            await audit.RecordAsync(Audit.AuditActions.Download, "result", $"{id}/{output}");
         }
 
         return TypedResults.PhysicalFile(path, ContentType(output!), fileDownloadName: output, enableRangeProcessing: true);
