@@ -10,6 +10,7 @@ using SegWeb.Server.Health;
 using SegWeb.Server.Inputs;
 using SegWeb.Server.Jobs;
 using SegWeb.Server.Options;
+using SegWeb.Server.Retention;
 using SegWeb.Server.Segmentation;
 using SegWeb.Server.Storage;
 using SegWeb.Server.Uploads;
@@ -44,6 +45,7 @@ public static class ServerApplication
         services.AddScoped<InputService>();
         services.AddSegWebJobs();
         services.AddSegWebAudit();
+        services.AddSegWebRetention();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
 

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SegWeb.Server.Options;
 using SegWeb.Server.Accounts;
 using SegWeb.Server.Inputs;
 using SegWeb.Server.Storage;
@@ -17,7 +19,8 @@ public static class JobEndpoints
     /// <summary>A job as the API returns it.</summary>
     public sealed record JobView(
         Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
-        JobRequest? Options, int Attempts, IReadOnlyList<JobStageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs);
+        JobRequest? Options, int Attempts, IReadOnlyList<JobStageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs,
+        DateTime ExpiresAt);
 
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
@@ -31,7 +34,7 @@ public static class JobEndpoints
     }
 
     private static async Task<IResult> Create(
-        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier, Audit.AuditLog audit,
+        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier, Audit.AuditLog audit, IOptions<ServerOptions> settings,
         IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
     {
         string owner = user.UserId();
@@ -62,6 +65,8 @@ public static class JobEndpoints
             return TypedResults.Problem(queue.UnavailableReason, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
+        var now = DateTime.UtcNow;
+        var expires = now.AddDays(settings.Value.RetentionDays);
         var job = new JobRecord
         {
             Id = Guid.NewGuid(),
@@ -70,7 +75,10 @@ public static class JobEndpoints
             State = JobState.Queued,
             Stage = "queued",
             OptionsJson = JsonSerializer.Serialize(request, InputView.Json),
-            CreatedAt = DateTime.UtcNow,
+            CreatedAt = now,
+
+            // The input's expiry deletes its jobs with it, so a job never promises to outlive its input.
+            ExpiresAt = expires < input.ExpiresAt ? expires : input.ExpiresAt,
         };
 
         // Stored first, then enqueued: a crash between the two leaves a queued row that start-up enqueues again.
@@ -129,5 +137,6 @@ public static class JobEndpoints
         j.Attempts,
         j.StageTimingsJson is null ? [] : JsonSerializer.Deserialize<List<JobStageTiming>>(j.StageTimingsJson, JobStore.Json) ?? [],
         j.WarningsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.WarningsJson, JobStore.Json) ?? [],
-        j.OutputsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.OutputsJson, JobStore.Json) ?? []);
+        j.OutputsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.OutputsJson, JobStore.Json) ?? [],
+        DateTime.SpecifyKind(j.ExpiresAt, DateTimeKind.Utc));
 }

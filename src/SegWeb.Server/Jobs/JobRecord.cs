@@ -48,6 +48,9 @@ public sealed class JobRecord
 
     public DateTime? FinishedAt { get; set; }
 
+    /// <summary>When the retention job deletes the job and its results: RetentionDays after creation, and never after its input expires.</summary>
+    public DateTime ExpiresAt { get; set; }
+
     /// <summary>Runs started so far (1 + retries).</summary>
     public int Attempts { get; set; }
 
