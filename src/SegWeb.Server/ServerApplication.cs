@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SegWeb.Server.Accounts;
+using SegWeb.Server.ApiReference;
 using SegWeb.Server.Audit;
 using SegWeb.Server.Errors;
 using SegWeb.Server.Health;
@@ -120,6 +121,7 @@ public static class ServerApplication
         app.MapJobResultEndpoints();
         app.MapJobHub();
         app.MapAuditEndpoints();
+        app.MapApiReference();
         app.MapHangfireDashboardForAdmins();
     }
 
