@@ -58,11 +58,13 @@ else
 fi
 
 url=http://localhost:$port
-# Prints the banner once the server answers /health/ready (after its own start-up lines); gives up after 2 minutes.
+# Prints the banner once the server answers /health/ready (after its own start-up lines); gives up after 2 minutes,
+# or at once when the server has exited ($$ is the server itself after the exec below).
 (
   for _ in $(seq 1 240); do
+    kill -0 $$ 2>/dev/null || exit 0
     if curl -fsS -o /dev/null "$url/health/ready" 2>/dev/null; then
-      printf '\n  SegWeb is running at %s  (API: %s/api/v1, OpenAPI: %s/openapi/v1.json)\n' "$url" "$url" "$url"
+      printf '\n  SegWeb is running at %s  (API: %s/api/v1, reference: %s/api/reference/)\n' "$url" "$url" "$url"
       printf '  Administrator: %s\n' "$login"
       printf '  Model: %s (demo)   Data: %s   Stop: Ctrl-C\n\n' "$model" "$data"
       exit 0

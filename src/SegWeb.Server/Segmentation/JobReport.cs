@@ -30,7 +30,12 @@ public sealed record JobReport(
     IReadOnlyList<string> Outputs,
     DateTime CreatedAt)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // A file for people and tools, never embedded in HTML: "+" in the version stays "+", not "\u002B".
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>The server's version: the assembly's informational version ("0.1.0+commit").</summary>
     public static string ServerVersion { get; } =

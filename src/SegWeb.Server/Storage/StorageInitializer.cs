@@ -95,7 +95,7 @@ internal sealed partial class StorageInitializer(IServiceProvider services, File
         try
         {
             _ = await db.AuditEvents.AnyAsync(cancellationToken);
-            _ = await db.Jobs.Select(j => j.ExpiresAt).FirstOrDefaultAsync(cancellationToken);
+            _ = await db.Jobs.OrderBy(j => j.ExpiresAt).Select(j => j.ExpiresAt).FirstOrDefaultAsync(cancellationToken);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
