@@ -16,8 +16,19 @@ public sealed record RetentionResult(int Inputs, int Jobs, int Uploads);
 public sealed partial class RetentionSweeper(
     SegWebDbContext db, FileStore files, JobFolders jobFolders, IJobQueue queue, IJobNotifier notifier, UploadLocks uploadLocks, ILogger<RetentionSweeper> logger)
 {
-    /// <summary>The entry point Hangfire calls.</summary>
-    public Task<RetentionResult> RunAsync(CancellationToken cancellationToken) => SweepAsync(DateTime.UtcNow, cancellationToken);
+    /// <summary>The entry point Hangfire calls. A failure is logged here (Hangfire's own log is not wired to ILogger) and rethrown for its retry.</summary>
+    public async Task<RetentionResult> RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SweepAsync(DateTime.UtcNow, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            LogFailed(ex);
+            throw;
+        }
+    }
 
     /// <summary>Deletes what expired before <paramref name="now"/> (UTC).</summary>
     public async Task<RetentionResult> SweepAsync(DateTime now, CancellationToken cancellationToken)
@@ -92,6 +103,9 @@ public sealed partial class RetentionSweeper(
 
         return jobs.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Retention: the sweep failed; Hangfire retries it")]
+    private partial void LogFailed(Exception ex);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Inputs} expired inputs, {Jobs} jobs with their results and {Uploads} unfinished uploads")]
     private partial void LogSwept(int inputs, int jobs, int uploads);
