@@ -4,11 +4,14 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SegWeb.Server.Accounts;
+using SegWeb.Server.ApiReference;
+using SegWeb.Server.Audit;
 using SegWeb.Server.Errors;
 using SegWeb.Server.Health;
 using SegWeb.Server.Inputs;
 using SegWeb.Server.Jobs;
 using SegWeb.Server.Options;
+using SegWeb.Server.Retention;
 using SegWeb.Server.Segmentation;
 using SegWeb.Server.Storage;
 using SegWeb.Server.Uploads;
@@ -42,6 +45,8 @@ public static class ServerApplication
         services.AddSingleton<UploadLocks>();
         services.AddScoped<InputService>();
         services.AddSegWebJobs();
+        services.AddSegWebAudit();
+        services.AddSegWebRetention();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());
 
@@ -68,9 +73,7 @@ public static class ServerApplication
                 o.DefaultChallengeScheme = CookieOrKey;
             })
             .AddPolicyScheme(CookieOrKey, "Identity cookie or API key", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? ApiKeyAuthenticationHandler.SchemeName
-                    : IdentityConstants.ApplicationScheme)
+                ApiKeyAuthenticationHandler.KeyOf(http.Request) is not null ? ApiKeyAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
@@ -116,6 +119,9 @@ public static class ServerApplication
         app.MapTusEndpoints();
         app.MapJobEndpoints();
         app.MapJobResultEndpoints();
+        app.MapJobHub();
+        app.MapAuditEndpoints();
+        app.MapApiReference();
         app.MapHangfireDashboardForAdmins();
     }
 

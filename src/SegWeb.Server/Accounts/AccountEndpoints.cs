@@ -47,9 +47,14 @@ public static class AccountEndpoints
         return app;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Login(LoginRequest request, SignInManager<SegWebUser> signIn)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Login(LoginRequest request, SignInManager<SegWebUser> signIn, Audit.AuditLog audit)
     {
         var result = await signIn.PasswordSignInAsync(request.Email ?? "", request.Password ?? "", isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded && await signIn.UserManager.FindByEmailAsync(request.Email ?? "") is { } signedIn)
+        {
+            await audit.RecordAsync(Audit.AuditActions.Login, "user", signedIn.Id, signedIn.Id);
+        }
+
         return result.Succeeded
             ? TypedResults.NoContent()
             : TypedResults.Problem(result.IsLockedOut ? "too many failed logins: the account is locked for a while" : "wrong e-mail or password", statusCode: StatusCodes.Status401Unauthorized);
@@ -63,7 +68,7 @@ public static class AccountEndpoints
         return TypedResults.Ok(keys);
     }
 
-    private static async Task<Created<CreatedApiKey>> CreateKey(CreateKeyRequest? request, ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct)
+    private static async Task<Created<CreatedApiKey>> CreateKey(CreateKeyRequest? request, ClaimsPrincipal user, SegWebDbContext db, Audit.AuditLog audit, CancellationToken ct)
     {
         string key = ApiKeys.Generate();
         var record = new ApiKeyRecord
@@ -77,10 +82,11 @@ public static class AccountEndpoints
         };
         db.ApiKeys.Add(record);
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.KeyCreated, "api-key", record.Id.ToString());
         return TypedResults.Created($"/api/v1/account/keys/{record.Id}", new CreatedApiKey(record.Id, record.Name, key, record.CreatedAt));
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeKey(Guid id, ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> RevokeKey(Guid id, ClaimsPrincipal user, SegWebDbContext db, Audit.AuditLog audit, CancellationToken ct)
     {
         string owner = user.UserId();
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id && k.OwnerId == owner, ct);
@@ -91,6 +97,7 @@ public static class AccountEndpoints
 
         key.RevokedAt ??= DateTime.UtcNow;
         await db.SaveChangesAsync(ct);
+        await audit.RecordAsync(Audit.AuditActions.KeyRevoked, "api-key", key.Id.ToString());
         return TypedResults.NoContent();
     }
 

@@ -7,22 +7,39 @@ using SegWeb.Server.Storage;
 
 namespace SegWeb.Server.Accounts;
 
-/// <summary>Authenticates <c>Authorization: Bearer sw_…</c> against the hashed, unrevoked keys in SQLite.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer sw_…</c> against the hashed, unrevoked keys in SQLite. On the SignalR hubs
+/// (<c>/hubs/…</c>) only, the key may come as the <c>access_token</c> query parameter instead, because browsers cannot set
+/// headers on WebSocket and Server-Sent Events requests (SignalR's JavaScript client sends it that way).
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SegWebDbContext db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>The API key the request carries (Authorization header, or access_token on /hubs/), or null.</summary>
+    public static string? KeyOf(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        return request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase) && request.Query["access_token"].ToString() is { Length: > 0 } token
+            ? token
+            : null;
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (KeyOf(Request) is not { } key)
         {
             return AuthenticateResult.NoResult();
         }
 
-        string key = header["Bearer ".Length..].Trim();
         if (key.Length is 0 or > 200)
         {
             return AuthenticateResult.Fail("malformed API key");

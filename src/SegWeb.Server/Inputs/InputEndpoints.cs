@@ -47,7 +47,7 @@ public static class InputEndpoints
         return input is null ? TypedResults.NotFound() : TypedResults.Ok(InputView.From(input));
     }
 
-    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, InputService inputs, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, InputService inputs, Audit.AuditLog audit, CancellationToken ct)
     {
         string owner = user.UserId();
         var input = await db.Inputs.FirstOrDefaultAsync(i => i.Id == id && i.OwnerId == owner, ct);
@@ -57,6 +57,7 @@ public static class InputEndpoints
         }
 
         await inputs.DeleteAsync(input);
+        await audit.RecordAsync(Audit.AuditActions.Delete, "input", input.Id.ToString());
         return TypedResults.NoContent();
     }
 

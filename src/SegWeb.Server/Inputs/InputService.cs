@@ -12,7 +12,8 @@ namespace SegWeb.Server.Inputs;
 /// rename it into the input's folder, then commit the row; a failure at any step deletes what that step made, and
 /// the start-up sweep removes folders SQLite does not know.
 /// </summary>
-public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<ServerOptions> options)
+/// <remarks>Stored files are audited here ("upload"), so plain and tus uploads are recorded alike.</remarks>
+public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<ServerOptions> options, Audit.AuditLog audit)
 {
     /// <summary>Validates one complete file as a study of its own and stores it as a ready input; the file is consumed either way.</summary>
     /// <exception cref="ImageFormatException">The file is not a usable study (it is deleted).</exception>
@@ -58,6 +59,7 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
             throw;
         }
 
+        await audit.RecordAsync(Audit.AuditActions.Upload, "input", input.Id.ToString(), ownerId);
         return input;
     }
 
@@ -134,6 +136,9 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
         input.State = InputState.Ready;
         input.DescriptionJson = JsonSerializer.Serialize(description, InputView.Json);
         await db.SaveChangesAsync(CancellationToken.None);
+
+        // One event per multi-file study, when it becomes usable (not one per file of a thousand-file series).
+        await audit.RecordAsync(Audit.AuditActions.Upload, "input", input.Id.ToString(), input.OwnerId);
         return input;
     }
 

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SegWeb.Server.Options;
 using SegWeb.Server.Accounts;
 using SegWeb.Server.Inputs;
 using SegWeb.Server.Storage;
@@ -17,7 +19,8 @@ public static class JobEndpoints
     /// <summary>A job as the API returns it.</summary>
     public sealed record JobView(
         Guid Id, Guid InputId, string State, string? Stage, double Progress, string? Error, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
-        JobRequest? Options, int Attempts, IReadOnlyList<JobStageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs);
+        JobRequest? Options, int Attempts, IReadOnlyList<JobStageTiming> StageTimings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Outputs,
+        DateTime ExpiresAt);
 
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
@@ -30,7 +33,9 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<IResult> Create(JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, CancellationToken ct)
+    private static async Task<IResult> Create(
+        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier, Audit.AuditLog audit, IOptions<ServerOptions> settings,
+        IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
     {
         string owner = user.UserId();
         var input = await db.Inputs.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InputId && i.OwnerId == owner, ct);
@@ -49,11 +54,19 @@ public static class JobEndpoints
             return TypedResults.Problem("choose fast or fastest, not both", statusCode: StatusCodes.Status400BadRequest);
         }
 
+        var description = input.DescriptionJson is null ? null : JsonSerializer.Deserialize<InputDescription>(input.DescriptionJson, InputView.Json);
+        if (Segmentation.JobOutputSelection.Problem(request.Outputs, description?.Format, previews.Any()) is { } outputsProblem)
+        {
+            return TypedResults.Problem(outputsProblem, statusCode: StatusCodes.Status400BadRequest);
+        }
+
         if (!queue.IsAvailable)
         {
             return TypedResults.Problem(queue.UnavailableReason, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
+        var now = DateTime.UtcNow;
+        var expires = now.AddDays(settings.Value.RetentionDays);
         var job = new JobRecord
         {
             Id = Guid.NewGuid(),
@@ -62,12 +75,17 @@ public static class JobEndpoints
             State = JobState.Queued,
             Stage = "queued",
             OptionsJson = JsonSerializer.Serialize(request, InputView.Json),
-            CreatedAt = DateTime.UtcNow,
+            CreatedAt = now,
+
+            // The input's expiry deletes its jobs with it, so a job never promises to outlive its input.
+            ExpiresAt = expires < input.ExpiresAt ? expires : input.ExpiresAt,
         };
 
         // Stored first, then enqueued: a crash between the two leaves a queued row that start-up enqueues again.
         db.Jobs.Add(job);
         await db.SaveChangesAsync(CancellationToken.None);
+        notifier.Changed(job);
+        await audit.RecordAsync(Audit.AuditActions.JobCreated, "job", job.Id.ToString());
         await queue.EnqueueAsync(job.Id, CancellationToken.None);
         return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", View(job));
     }
@@ -87,7 +105,8 @@ public static class JobEndpoints
         return job is null ? TypedResults.NotFound() : TypedResults.Ok(View(job));
     }
 
-    private static async Task<Results<NoContent, NotFound>> Delete(Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, CancellationToken ct)
+    private static async Task<Results<NoContent, NotFound>> Delete(
+        Guid id, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, JobFolders folders, IJobNotifier notifier, Audit.AuditLog audit, CancellationToken ct)
     {
         string owner = user.UserId();
         var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.OwnerId == owner, ct);
@@ -104,6 +123,8 @@ public static class JobEndpoints
         db.Jobs.Remove(job);
         await db.SaveChangesAsync(CancellationToken.None);
         folders.DeleteJob(job.Id);
+        notifier.Deleted(job.Id, job.OwnerId);
+        await audit.RecordAsync(Audit.AuditActions.Delete, "job", job.Id.ToString());
         return TypedResults.NoContent();
     }
 
@@ -116,5 +137,6 @@ public static class JobEndpoints
         j.Attempts,
         j.StageTimingsJson is null ? [] : JsonSerializer.Deserialize<List<JobStageTiming>>(j.StageTimingsJson, JobStore.Json) ?? [],
         j.WarningsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.WarningsJson, JobStore.Json) ?? [],
-        j.OutputsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.OutputsJson, JobStore.Json) ?? []);
+        j.OutputsJson is null ? [] : JsonSerializer.Deserialize<List<string>>(j.OutputsJson, JobStore.Json) ?? [],
+        DateTime.SpecifyKind(j.ExpiresAt, DateTimeKind.Utc));
 }

@@ -67,7 +67,8 @@ public static class JobEvents
         }
     }
 
-    private static JobEvent Describe(JobRecord job)
+    /// <summary>The event for the record as it stands (ETA = elapsed × remaining ÷ done while running).</summary>
+    internal static JobEvent Describe(JobRecord job)
     {
         double? eta = null;
         if (job.State == JobState.Running && job.StartedAt is { } started && job.Progress is > 0 and < 1)

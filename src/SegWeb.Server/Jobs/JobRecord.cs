@@ -48,6 +48,9 @@ public sealed class JobRecord
 
     public DateTime? FinishedAt { get; set; }
 
+    /// <summary>When the retention job deletes the job and its results: RetentionDays after creation, and never after its input expires.</summary>
+    public DateTime ExpiresAt { get; set; }
+
     /// <summary>Runs started so far (1 + retries).</summary>
     public int Attempts { get; set; }
 
@@ -76,5 +79,5 @@ public sealed record JobStageTiming(string Stage, double Seconds);
 /// <param name="Fast">The 3 mm models.</param>
 /// <param name="Fastest">The 6 mm models.</param>
 /// <param name="RoiSubset">Only these structures, or all.</param>
-/// <param name="Outputs">Which results to write (segmentations, multilabel, dicom-seg, statistics, preview), or the defaults.</param>
+/// <param name="Outputs">Result file names to write (see Segmentation.JobOutputSelection: segmentations.zip, statistics.json, statistics.csv, seg.dcm, report.json, preview.png; multilabel.nii.gz and volume.nii.gz always), or null/empty for every one that applies.</param>
 public sealed record JobRequest(Guid InputId, string? Task = "total", bool Fast = false, bool Fastest = false, IReadOnlyList<string>? RoiSubset = null, IReadOnlyList<string>? Outputs = null);

@@ -19,6 +19,8 @@ public static class JobServices
         services.AddSingleton<IValidateOptions<JobExecutionOptions>, JobExecutionOptionsValidator>();
         services.AddSingleton<JobFolders>();
         services.AddSingleton<JobStore>();
+        services.AddSignalR();
+        services.AddSingleton<IJobNotifier, HubJobNotifier>();
         services.AddSingleton<RunningJobs>();
         services.AddSingleton<JobLeases>();
         services.AddSingleton<NoPipelineJobQueue>();

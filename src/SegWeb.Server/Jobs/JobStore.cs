@@ -7,7 +7,8 @@ namespace SegWeb.Server.Jobs;
 /// Reads and changes job records in SQLite, each change in its own short-lived DbContext (runs last minutes; a context
 /// held that long would go stale and serialise writers).
 /// </summary>
-public sealed class JobStore(IServiceScopeFactory scopes)
+/// <remarks>Every change is passed to the <see cref="IJobNotifier"/> after it is saved (the SignalR hub pushes it).</remarks>
+public sealed class JobStore(IServiceScopeFactory scopes, IJobNotifier notifier)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -33,6 +34,7 @@ public sealed class JobStore(IServiceScopeFactory scopes)
 
         change(job);
         await db.SaveChangesAsync();
+        notifier.Changed(job);
         return true;
     }
 
@@ -50,6 +52,7 @@ public sealed class JobStore(IServiceScopeFactory scopes)
 
         change(job);
         db.SaveChanges();
+        notifier.Changed(job);
         return true;
     }
 

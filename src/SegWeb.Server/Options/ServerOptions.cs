@@ -18,6 +18,9 @@ public sealed class ServerOptions
     /// <summary>Hours an unfinished tus upload is kept.</summary>
     public int IncompleteUploadHours { get; set; } = 24;
 
+    /// <summary>When the retention job runs: a cron expression in UTC (default hourly, on the hour).</summary>
+    public string RetentionSchedule { get; set; } = "0 * * * *";
+
     /// <summary>Upload requests (creations and plain uploads) one user may start per minute before getting 429.</summary>
     public int UploadsPerMinute { get; set; } = 120;
 

@@ -30,6 +30,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             failures.Add($"SegWeb:RetentionDays must be between 1 and 3650 (got {options.RetentionDays})");
         }
 
+        if (string.IsNullOrWhiteSpace(options.RetentionSchedule) || options.RetentionSchedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is < 5 or > 6)
+        {
+            failures.Add($"SegWeb:RetentionSchedule must be a cron expression with 5 or 6 fields, e.g. \"0 * * * *\" (got \"{options.RetentionSchedule}\")");
+        }
+
         if (options.IncompleteUploadHours is < 1 or > 24 * 30)
         {
             failures.Add($"SegWeb:IncompleteUploadHours must be between 1 and 720 (got {options.IncompleteUploadHours})");

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SegWeb.Imaging.Nifti;
 using SegWeb.Server.Accounts;
 using SegWeb.Server.Jobs;
 using SegWeb.Server.Storage;
@@ -21,11 +22,18 @@ public static class JobResultEndpoints
     /// <param name="Url">Where to download it.</param>
     public sealed record ResultFile(string Name, long Bytes, string Url);
 
+    /// <summary>One class of the job's label map, for a viewer's legend and colour lookup table.</summary>
+    /// <param name="Value">The label value in multilabel.nii.gz.</param>
+    /// <param name="Name">The class name (TotalSegmentator's).</param>
+    /// <param name="Color">Display colour, sRGB 0–255 (<see cref="LabelColors"/>).</param>
+    public sealed record LabelEntry(int Value, string Name, IReadOnlyList<int> Color);
+
     public static IEndpointRouteBuilder MapJobResultEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
         group.MapGet("/{id:guid}/results", List);
         group.MapGet("/{id:guid}/results/{name}", Download);
+        group.MapGet("/{id:guid}/labels", Labels);
         return app;
     }
 
@@ -48,7 +56,7 @@ public static class JobResultEndpoints
     }
 
     private static async Task<Results<PhysicalFileHttpResult, NotFound, ProblemHttpResult>> Download(
-        Guid id, string name, ClaimsPrincipal user, SegWebDbContext db, JobFolders folders, CancellationToken ct)
+        Guid id, string name, ClaimsPrincipal user, SegWebDbContext db, JobFolders folders, Audit.AuditLog audit, HttpContext http, CancellationToken ct)
     {
         var (job, problem) = await FindAsync(id, user, db, ct);
         if (job is null)
@@ -64,7 +72,37 @@ public static class JobResultEndpoints
             return TypedResults.NotFound();
         }
 
+        // A viewer streams a file in many range requests: only the whole file or its first range counts as a download.
+        var range = http.Request.GetTypedHeaders().Range;
+        if (range is null || range.Ranges.Any(r => r.From == 0))
+        {
+            await audit.RecordAsync(Audit.AuditActions.Download, "result", $"{id}/{output}");
+        }
+
         return TypedResults.PhysicalFile(path, ContentType(output!), fileDownloadName: output, enableRangeProcessing: true);
+    }
+
+    /// <summary>The label table of a succeeded job's multilabel.nii.gz (its header extension), in label order, with colours.</summary>
+    private static async Task<Results<Ok<List<LabelEntry>>, NotFound, ProblemHttpResult>> Labels(
+        Guid id, ClaimsPrincipal user, SegWebDbContext db, JobFolders folders, CancellationToken ct)
+    {
+        var (job, problem) = await FindAsync(id, user, db, ct);
+        if (job is null)
+        {
+            return problem is null ? TypedResults.NotFound() : problem;
+        }
+
+        string path = Path.Combine(folders.ResultsFolder(id), JobOutputSelection.Multilabel);
+        if (!Outputs(job).Contains(JobOutputSelection.Multilabel) || !File.Exists(path))
+        {
+            return TypedResults.NotFound();
+        }
+
+        // The header only: the label table lives in its extension, the voxels are not needed.
+        var names = MultilabelNifti.ReadLabelNames(NiftiReader.ReadHeader(path));
+        return TypedResults.Ok(names.OrderBy(n => n.Key)
+            .Select(n => new LabelEntry(n.Key, n.Value, LabelColors.For(n.Key, n.Value).Select(c => (int)c).ToArray()))
+            .ToList());
     }
 
     private static async Task<(JobRecord? Job, ProblemHttpResult? Problem)> FindAsync(Guid id, ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct)
@@ -89,5 +127,7 @@ public static class JobResultEndpoints
         : name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? "application/zip"
         : name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? "application/json"
         : name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv"
+        : name.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase) ? "application/dicom"
+        : name.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "image/png"
         : "application/octet-stream";
 }

@@ -13,8 +13,8 @@ namespace SegWeb.Server.Segmentation;
 /// <summary>
 /// The real <see cref="ISegmentationRunner"/>: segments the job's input with the configured model package through one
 /// process-wide <see cref="SegmentationPipeline"/> (its ONNX sessions load on the first job and are reused), and writes
-/// <see cref="MultilabelFile"/>, <see cref="MasksZip"/>, <see cref="StatisticsJson"/> and <see cref="StatisticsCsvFile"/>
-/// into the job's output folder.
+/// the outputs the request selects (<see cref="JobOutputSelection"/>) into the job's output folder: always the viewer's
+/// volume.nii.gz and multilabel.nii.gz, then masks, statistics, seg.dcm, preview.png, and report.json last.
 /// </summary>
 /// <remarks>
 /// The pipeline is synchronous and not thread-safe, so jobs run one at a time on a worker thread: further Hangfire
@@ -23,28 +23,33 @@ namespace SegWeb.Server.Segmentation;
 public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposable
 {
     /// <summary>The multilabel NIfTI with the label table (TotalSegmentator's --ml file).</summary>
-    public const string MultilabelFile = "multilabel.nii.gz";
+    public const string MultilabelFile = JobOutputSelection.Multilabel;
 
     /// <summary>One &lt;class&gt;.nii.gz mask per class of the model, zipped.</summary>
-    public const string MasksZip = "segmentations.zip";
+    public const string MasksZip = JobOutputSelection.Masks;
 
     /// <summary>TotalSegmentator's statistics.json (volume in mm³ and mean intensity per class).</summary>
-    public const string StatisticsJson = "statistics.json";
+    public const string StatisticsJson = JobOutputSelection.StatisticsJson;
 
     /// <summary>The same statistics as CSV.</summary>
-    public const string StatisticsCsvFile = "statistics.csv";
+    public const string StatisticsCsvFile = JobOutputSelection.StatisticsCsv;
 
     private readonly SegmentationPipeline _pipeline;
     private readonly ModelPackage _package;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly ILogger<PipelineSegmentationRunner> _log;
+    private readonly IJobPreviewRenderer? _preview;
 
     /// <summary>Loads the configured package (validated at start) and creates the pipeline.</summary>
-    public PipelineSegmentationRunner(IOptions<SegmentationOptions> options, ILogger<PipelineSegmentationRunner> log)
+    /// <param name="options">The segmentation settings.</param>
+    /// <param name="log">Where pipeline warnings go too.</param>
+    /// <param name="preview">The preview.png renderer, when one is registered.</param>
+    public PipelineSegmentationRunner(IOptions<SegmentationOptions> options, ILogger<PipelineSegmentationRunner> log, IJobPreviewRenderer? preview = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
         _log = log;
+        _preview = preview;
         _package = ModelPackage.Load(o.ModelPath ?? throw new SegWebException($"{SegmentationOptions.Section}:ModelPath is not set"));
         _pipeline = new SegmentationPipeline(new PipelineOptions
         {
@@ -78,25 +83,80 @@ public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposabl
     private JobOutputs Run(JobContext context, IProgress<JobProgress> progress, CancellationToken cancellationToken)
     {
         var warnings = CheckRequest(context.Request);
+        string? format = context.Input?.Format;
+        var wanted = JobOutputSelection.Resolve(context.Request.Outputs, format, _preview is not null);
         var mapper = new JobProgressMapper(progress);
         using var input = JobInput.Prepare(context);
         var result = _pipeline.Segment(input.Path, _package, mapper, cancellationToken);
 
-        mapper.Report(JobProgressMapper.WritingStage, 0);
+        // Each output is one step of the writing stage; its wall time goes into report.json.
         string folder = context.OutputFolder;
-        SegmentationOutput.Write(result, Path.Combine(folder, MultilabelFile), new SegmentationOutputOptions { Multilabel = true }, cancellationToken);
-        mapper.Report(JobProgressMapper.WritingStage, 0.3);
+        var timings = result.Timings.Select(t => new JobStageTiming(t.Stage, Math.Round(t.Elapsed.TotalSeconds, 3))).ToList();
+        var written = new List<string>();
+        int steps = wanted.Count, done = 0;
+        void Step(string file, Action write)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            mapper.Report(JobProgressMapper.WritingStage, (double)done / steps);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            write();
+            timings.Add(new JobStageTiming($"write {file}", Math.Round(clock.Elapsed.TotalSeconds, 3)));
+            written.Add(file);
+            done++;
+        }
 
-        WriteMasksZip(result, folder, cancellationToken);
-        mapper.Report(JobProgressMapper.WritingStage, 0.8);
+        Step(MultilabelFile, () => SegmentationOutput.Write(result, Path.Combine(folder, MultilabelFile), new SegmentationOutputOptions { Multilabel = true }, cancellationToken));
+        Step(JobOutputSelection.Volume, () => ViewerVolume.Write(input.Path, result, Path.Combine(folder, JobOutputSelection.Volume), cancellationToken));
+        if (wanted.Contains(MasksZip))
+        {
+            Step(MasksZip, () => WriteMasksZip(result, folder, cancellationToken));
+        }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        var report = StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames, StatisticsOptionsFor(result.Header));
-        report.WriteJson(Path.Combine(folder, StatisticsJson));
-        StatisticsCsv.Write(Path.Combine(folder, StatisticsCsvFile), report.Structures);
+        if (wanted.Contains(StatisticsJson) || wanted.Contains(StatisticsCsvFile))
+        {
+            var report = StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames, StatisticsOptionsFor(result.Header));
+            if (wanted.Contains(StatisticsJson))
+            {
+                Step(StatisticsJson, () => report.WriteJson(Path.Combine(folder, StatisticsJson)));
+            }
+
+            if (wanted.Contains(StatisticsCsvFile))
+            {
+                Step(StatisticsCsvFile, () => StatisticsCsv.Write(Path.Combine(folder, StatisticsCsvFile), report.Structures));
+            }
+        }
+
+        if (wanted.Contains(JobOutputSelection.DicomSeg))
+        {
+            Step(JobOutputSelection.DicomSeg, () => JobDicomSeg.Write(result, _package, input.Path, Path.Combine(folder, JobOutputSelection.DicomSeg)));
+        }
+
+        if (wanted.Contains(JobOutputSelection.Preview) && _preview is not null)
+        {
+            Step(JobOutputSelection.Preview, () => _preview.Render(result, Path.Combine(folder, JobOutputSelection.Preview), cancellationToken));
+        }
+
+        List<string> allWarnings = [.. warnings, .. result.Warnings];
+        if (wanted.Contains(JobOutputSelection.Report))
+        {
+            var m = _package.Manifest;
+            var report = new JobReport(
+                JobReport.ServerVersion,
+                new JobReport.ModelInfo(m.Name, m.Version, m.Task, m.Modality, m.Classes.Count),
+                context.JobId,
+                context.Attempt,
+                context.Request,
+                JobReport.Describe(context.Input, result.Image),
+                timings,
+                allWarnings,
+                [.. written, JobOutputSelection.Report],
+                DateTime.UtcNow);
+            report.Write(Path.Combine(folder, JobOutputSelection.Report));
+            written.Add(JobOutputSelection.Report);
+        }
+
         mapper.Report(JobProgressMapper.WritingStage, 1);
-
-        return new JobOutputs([MultilabelFile, MasksZip, StatisticsJson, StatisticsCsvFile], [.. warnings, .. result.Warnings]);
+        return new JobOutputs(written, allWarnings);
     }
 
     /// <summary>

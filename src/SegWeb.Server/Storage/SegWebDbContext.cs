@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using SegWeb.Server.Audit;
 using SegWeb.Server.Jobs;
 
 namespace SegWeb.Server.Storage;
@@ -19,6 +20,8 @@ public sealed class SegWebDbContext(DbContextOptions<SegWebDbContext> options) :
     public DbSet<UploadRecord> Uploads => Set<UploadRecord>();
 
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -41,6 +44,11 @@ public sealed class SegWebDbContext(DbContextOptions<SegWebDbContext> options) :
             e.HasIndex(j => j.State);
             e.HasOne<SegWebUser>().WithMany().HasForeignKey(j => j.OwnerId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<InputRecord>().WithMany().HasForeignKey(j => j.InputId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<AuditEvent>(e =>
+        {
+            e.HasIndex(a => a.Time);
+            e.Property(a => a.Action).HasMaxLength(32);
         });
         builder.Entity<UploadRecord>(e =>
         {

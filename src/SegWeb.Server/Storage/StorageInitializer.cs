@@ -23,6 +23,7 @@ internal sealed partial class StorageInitializer(IServiceProvider services, File
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<SegWebDbContext>();
         await db.Database.EnsureCreatedAsync(cancellationToken);
+        await CheckSchemaAsync(db, cancellationToken);
 
         var inputs = (await db.Inputs.Select(i => i.Id).ToListAsync(cancellationToken)).ToHashSet();
         var uploads = (await db.Uploads.Where(u => u.ResultInputId == null).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
@@ -84,6 +85,25 @@ internal sealed partial class StorageInitializer(IServiceProvider services, File
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// EnsureCreated does nothing to a database that exists, so one made by an older build lacks newer tables and columns
+    /// (there are no migrations before the first release). Say so at start instead of failing requests later.
+    /// </summary>
+    private async Task CheckSchemaAsync(SegWebDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _ = await db.AuditEvents.AnyAsync(cancellationToken);
+            _ = await db.Jobs.OrderBy(j => j.ExpiresAt).Select(j => j.ExpiresAt).FirstOrDefaultAsync(cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new InvalidOperationException(
+                $"The database {store.DatabasePath} was created by an older SegWeb build and lacks part of the current schema ({e.Message}). " +
+                "There are no migrations before the first release: move the data folder away (or delete it) and start again.", e);
+        }
+    }
 
     private static string GeneratePassword() =>
         // 18 random bytes in URL-safe base64, plus one of each class Identity's default password rules demand.

@@ -67,7 +67,7 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
             }
 
             Assert.Equal(
-                new[] { PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile }.Order(),
+                new[] { PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile, JobOutputSelection.Volume, JobOutputSelection.Report }.Order(),
                 job.Outputs.Order());
             Assert.Contains(job.StageTimings, t => t.Stage == PipelineStages.Predict);
             Assert.Contains(job.StageTimings, t => t.Stage == JobProgressMapper.WritingStage);
