@@ -19,11 +19,15 @@ internal sealed class JobProgressMapper(IProgress<JobProgress> job) : IProgress<
     [
         (PipelineStages.Read, 0.04),
         (PipelineStages.Reorient, 0.02),
+        // The crop stage opens, then (only with a mask crop: --roi_subset, --body_seg) its first pass runs inside it.
+        (PipelineStages.Crop, 0.01),
+        (PipelineStages.CropPass, 0.05),
         (PipelineStages.Normalize, 0.03),
         (PipelineStages.Resample, 0.08),
-        (PipelineStages.Predict, 0.70),
+        (PipelineStages.Predict, 0.64),
+        (PipelineStages.Postprocess, 0.02),
         (PipelineStages.Export, 0.05),
-        (WritingStage, 0.08),
+        (WritingStage, 0.06),
     ];
 
     private readonly Lock _gate = new();

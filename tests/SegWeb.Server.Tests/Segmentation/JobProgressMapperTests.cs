@@ -16,11 +16,26 @@ public sealed class JobProgressMapperTests
     }
 
     [Fact]
+    public void Every_pipeline_stage_has_a_share_and_the_shares_sum_to_one()
+    {
+        // Regression: crop, crop-pass and postprocess were added to the pipeline without a share, so jobs sat still through them.
+        var names = typeof(PipelineStages).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.True(JobProgressMapper.Range(n) is not null, $"stage {n} has no share of the job"));
+        var (start, share) = JobProgressMapper.Range(JobProgressMapper.WritingStage)!.Value;
+        Assert.Equal(1, start + share, 12);
+    }
+
+    [Fact]
     public void Stages_in_pipeline_order_cover_zero_to_one_without_going_back()
     {
         var recorder = new Recorder();
         var mapper = new JobProgressMapper(recorder);
-        string[] stages = [PipelineStages.Read, PipelineStages.Reorient, PipelineStages.Normalize, PipelineStages.Resample, PipelineStages.Predict, PipelineStages.Export];
+        string[] stages = [PipelineStages.Read, PipelineStages.Reorient, PipelineStages.Crop, PipelineStages.CropPass, PipelineStages.Normalize,
+            PipelineStages.Resample, PipelineStages.Predict, PipelineStages.Postprocess, PipelineStages.Export];
         foreach (var stage in stages)
         {
             foreach (double f in new[] { 0, 0.25, 0.5, 1 })
@@ -68,9 +83,9 @@ public sealed class JobProgressMapperTests
         var recorder = new Recorder();
         var mapper = new JobProgressMapper(recorder);
         mapper.Report(new InferenceProgress(PipelineStages.Resample, 1, null));
-        mapper.Report(new InferenceProgress("crop", 0.5, null));
+        mapper.Report(new InferenceProgress("a-later-stage", 0.5, null));
 
-        Assert.Equal("crop", recorder.Reports[^1].Stage);
+        Assert.Equal("a-later-stage", recorder.Reports[^1].Stage);
         Assert.Equal(recorder.Reports[0].Fraction, recorder.Reports[^1].Fraction);
     }
 }
