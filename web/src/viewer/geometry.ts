@@ -1,6 +1,6 @@
-// NIfTI (RAS+) → Cornerstone3D (DICOM LPS) geometry. Cornerstone's world is the DICOM patient system: x to the
-// patient's left, y to the posterior, z to the head. NIfTI/nibabel affines map voxels to RAS+ (x right... i.e. x to
-// the patient's right is negative). The two differ by negating x and y, so LPS = diag(-1, -1, 1) · RAS.
+// NIfTI (RAS+) → Cornerstone3D (DICOM LPS) geometry. Cornerstone's world is the DICOM patient system: +x towards
+// the patient's left, +y posterior, +z head. NIfTI/nibabel affines map voxels to RAS+: +x towards the patient's right,
+// +y anterior, +z head. The two differ by negating x and y, so LPS = diag(-1, -1, 1) · RAS.
 import type { VoxelArray } from './nifti';
 
 /** A volume's grid as Cornerstone3D wants it (world = LPS mm). */

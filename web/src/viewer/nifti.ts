@@ -15,7 +15,7 @@ export interface NiftiImage {
   affineSource: 'sform' | 'qform' | 'pixdim';
   /** Stored values (scaled by slope/intercept already when the header asks for it). */
   voxels: VoxelArray;
-  /** Labels found in the header extension (CIFTI-style `<Label Key="5">liver</Label>`), if any. */
+  /** Labels found in the header extension (TotalSegmentator's Caret XML `<Label Key="5" …><![CDATA[liver]]></Label>`), if any. */
   labelTable: Map<number, string>;
 }
 
@@ -328,8 +328,9 @@ export function parseLabelTable(extension: Uint8Array, le: boolean): Map<number,
     const size = view.getInt32(at, le);
     if (size < 8 || at + size > extension.length) break;
     const text = decoder.decode(extension.subarray(at + 8, at + size));
-    for (const m of text.matchAll(/<Label\b[^>]*\bKey="(\d+)"[^>]*>([^<]*)<\/Label>/g)) {
-      labels.set(Number(m[1]), unescapeXml(m[2].trim()));
+    // TotalSegmentator writes the name as CDATA (<![CDATA[liver]]>); other writers as escaped text.
+    for (const m of text.matchAll(/<Label\b[^>]*\bKey="(\d+)"[^>]*>\s*(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))\s*<\/Label>/g)) {
+      labels.set(Number(m[1]), m[2] !== undefined ? m[2].trim() : unescapeXml((m[3] ?? '').trim()));
     }
     at += size;
   }
