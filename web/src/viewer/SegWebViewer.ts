@@ -65,6 +65,24 @@ const orientations: Record<ViewName, csEnums.OrientationAxis> = {
   coronal: csEnums.OrientationAxis.CORONAL,
 };
 
+// The module lays out the cells it creates itself: a host page's (or Blazor's scoped) CSS cannot reach them.
+const styleText = `
+.segweb-viewer { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 2px; position: relative; background: #000; }
+.segweb-viewer-cell { position: relative; min-height: 0; }
+.segweb-viewport { position: absolute; inset: 0; }
+.segweb-viewport-caption { position: absolute; left: 4px; top: 2px; color: #ddd; font: 12px sans-serif; pointer-events: none; }
+.segweb-viewer-readout { position: absolute; left: 4px; bottom: 4px; color: #fff; background: #000a; font: 12px monospace; padding: 1px 4px; pointer-events: none; }
+.segweb-viewer-readout:empty { display: none; }
+`;
+
+function ensureStyle(): void {
+  if (document.getElementById('segweb-viewer-style')) return;
+  const style = document.createElement('style');
+  style.id = 'segweb-viewer-style';
+  style.textContent = styleText;
+  document.head.append(style);
+}
+
 let toolsRegistered = false;
 let instances = 0;
 
@@ -90,6 +108,7 @@ export class SegWebViewer {
   private centres: StructureCentres | null = null;
   private opacity: number;
   private disposed = false;
+  private resizeObserver: ResizeObserver | null = null;
 
   private constructor(
     private readonly container: HTMLElement,
@@ -145,6 +164,7 @@ export class SegWebViewer {
 
   private async build(preset: string): Promise<void> {
     const frameOfReference = `${this.id}-frame`;
+    ensureStyle();
     this.container.classList.add('segweb-viewer');
     this.container.replaceChildren();
     const elements = {} as Record<ViewName, HTMLDivElement>;
@@ -199,6 +219,8 @@ export class SegWebViewer {
       elements[view].addEventListener('mouseleave', () => (this.readout.textContent = ''));
     }
     this.setWindowPreset(preset);
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(this.container);
     this.engine.render();
     await this.rendered();
   }
@@ -392,6 +414,7 @@ export class SegWebViewer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.resizeObserver?.disconnect();
     ToolGroupManager.destroyToolGroup(`${this.id}-tools`);
     segmentation.removeSegmentation(this.segmentationId);
     this.engine.destroy();

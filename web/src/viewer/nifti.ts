@@ -1,3 +1,5 @@
+import { gunzip } from './gunzip';
+
 // NIfTI-1 reading for the viewer: header, best affine (as nibabel chooses it), label table extension, voxels.
 // Written here rather than taken from a loader so the geometry path is ours end to end (see geometry.ts) and a
 // 200 MB volume is inflated straight into its final typed array (no second copy of the decompressed file).
@@ -96,7 +98,7 @@ async function maybeGunzip(body: ReadableStream<Uint8Array>, source: string): Pr
     },
   });
   const gz = first.value[0] === 0x1f && (first.value.length < 2 || first.value[1] === 0x8b);
-  return gz ? rest.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : rest;
+  return gz ? gunzip(rest) : rest;
 }
 
 /** Reads exact byte counts from a stream of chunks, copying each byte once into its destination. */
