@@ -53,7 +53,7 @@ internal sealed class ViewerPage : IAsyncDisposable
     /// <summary>Runs a script on the viewer (<c>v</c>) and waits for the views to redraw.</summary>
     public async Task CallAsync(string script)
     {
-        await Page.EvaluateAsync($"async () => {{ const v = window.viewer; {script}; await window.nextFrames(); }}");
+        await Page.EvaluateAsync($"async () => {{ const v = window.viewer; await ({script}); await window.nextFrames(); }}");
     }
 
     public Task<T> EvalAsync<T>(string script) => Page.EvaluateAsync<T>($"async () => {{ const v = window.viewer; return {script}; }}");

@@ -97,7 +97,7 @@ public sealed class ViewerRealCtTests(ViewerBrowser browser, ITestOutputHelper o
         {
             var label = labels.Single(l => l.Name == name);
             Assert.True(await page.EvalAsync<bool>($"v.jumpToStructure({label.Value})"));
-            await page.CallAsync("");
+            await page.CallAsync("undefined");
             foreach (string view in new[] { "axial", "sagittal", "coronal" })
             {
                 var (w, h) = await page.CanvasSizeAsync(view);

@@ -9,6 +9,7 @@ import {
   setVolumesForViewports,
   volumeLoader,
   cache,
+  eventTarget,
   type Types,
 } from '@cornerstonejs/core';
 import {
@@ -106,6 +107,7 @@ export class SegWebViewer {
   private readonly labelNames = new Map<number, string>();
   private readonly hidden = new Set<number>();
   private centres: StructureCentres | null = null;
+  private present: number[] | null = null;
   private opacity: number;
   private disposed = false;
   private resizeObserver: ResizeObserver | null = null;
@@ -201,15 +203,24 @@ export class SegWebViewer {
     const ids = views.map((v) => this.viewportIds[v]);
     await setVolumesForViewports(this.engine, [{ volumeId: this.scanVolumeId }], ids);
 
+    // Cornerstone keeps per-segment visibility only for segments it was told about: declare every value present.
+    const segments: Record<number, { segmentIndex: number; label: string; locked: boolean; active: boolean; cachedStats: Record<string, unknown> }> = {};
+    for (const v of this.presentValues()) {
+      segments[v] = { segmentIndex: v, label: this.labelNames.get(v) ?? `label ${v}`, locked: true, active: false, cachedStats: {} };
+    }
     segmentation.addSegmentations([
       {
         segmentationId: this.segmentationId,
         representation: { type: toolsEnums.SegmentationRepresentations.Labelmap, data: { volumeId: labelVolumeId } },
+        config: { segments },
       },
     ]);
     const colorLUT = this.colorLut();
     const map: Record<string, { segmentationId: string; config: { colorLUTOrIndex: Types.ColorLUT } }[]> = {};
     for (const id of ids) map[id] = [{ segmentationId: this.segmentationId, config: { colorLUTOrIndex: colorLUT } }];
+    // Cornerstone adds the labelmap actors on a later frame and resets the cameras when it does; a jump made before
+    // that would be undone. So the viewer is ready only once every view has rendered its segmentation.
+    const segmentationRendered = this.segmentationRendered(ids);
     await segmentation.addLabelmapRepresentationToViewportMap(map);
     this.applyOpacity();
 
@@ -219,10 +230,42 @@ export class SegWebViewer {
       elements[view].addEventListener('mouseleave', () => (this.readout.textContent = ''));
     }
     this.setWindowPreset(preset);
-    this.resizeObserver = new ResizeObserver(() => this.resize());
-    this.resizeObserver.observe(this.container);
+    // A ResizeObserver reports once at once; that first report is the size the views were built at, and resizing
+    // then would land after the caller's first jump. Wait for it here, and resize only on later reports.
+    await new Promise<void>((resolve) => {
+      let first = true;
+      this.resizeObserver = new ResizeObserver(() => {
+        if (first) {
+          first = false;
+          resolve();
+        } else {
+          this.resize();
+        }
+      });
+      this.resizeObserver.observe(this.container);
+    });
     this.engine.render();
+    await segmentationRendered;
     await this.rendered();
+  }
+
+  private segmentationRendered(viewportIds: string[], timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = new Set(viewportIds);
+      const done = () => {
+        eventTarget.removeEventListener(toolsEnums.Events.SEGMENTATION_RENDERED, listener);
+        clearTimeout(timer);
+        resolve();
+      };
+      const listener = (evt: Event) => {
+        const detail = (evt as CustomEvent<{ viewportId: string; segmentationId: string }>).detail;
+        if (detail.segmentationId === this.segmentationId) waiting.delete(detail.viewportId);
+        if (waiting.size === 0) done();
+      };
+      // Never hang on a missed event (a change that needed no redraw): the timeout is far beyond any real render.
+      const timer = setTimeout(done, timeoutMs);
+      eventTarget.addEventListener(toolsEnums.Events.SEGMENTATION_RENDERED, listener);
+    });
   }
 
   private colorLut(): Types.ColorLUT {
@@ -280,11 +323,13 @@ export class SegWebViewer {
     return { width: voi.upper - voi.lower, center: (voi.upper + voi.lower) / 2 };
   }
 
-  /** Overlay opacity, 0 (off) to 1 (opaque). */
-  setOverlayOpacity(opacity: number): void {
+  /** Overlay opacity, 0 (off) to 1 (opaque); resolves once the views show it. */
+  setOverlayOpacity(opacity: number): Promise<void> {
     this.opacity = Math.min(1, Math.max(0, opacity));
+    const rendered = this.segmentationRendered(this.allViewportIds(), 2000);
     this.applyOpacity();
     this.engine.render();
+    return rendered;
   }
 
   private applyOpacity(): void {
@@ -296,20 +341,20 @@ export class SegWebViewer {
     }
   }
 
-  /** Shows or hides one structure in every view. */
-  setStructureVisible(value: number, visible: boolean): void {
+  /** Shows or hides one structure in every view; resolves once the views show it. */
+  setStructureVisible(value: number, visible: boolean): Promise<void> {
     if (visible) this.hidden.delete(value);
     else this.hidden.add(value);
-    this.applyVisibility([value]);
+    return this.applyVisibility([value]);
   }
 
-  /** Shows only this structure (value) and hides every other; null shows all again. */
-  showOnly(value: number | null): void {
+  /** Shows only this structure (value) and hides every other; null shows all again. Resolves once drawn. */
+  showOnly(value: number | null): Promise<void> {
     const all = this.presentValues();
     const changed = [...new Set([...all, ...this.hidden])];
     this.hidden.clear();
     if (value !== null) for (const v of all) if (v !== value) this.hidden.add(v);
-    this.applyVisibility(changed);
+    return this.applyVisibility(changed);
   }
 
   /** The structures currently hidden. */
@@ -317,19 +362,30 @@ export class SegWebViewer {
     return [...this.hidden].sort((a, b) => a - b);
   }
 
+  /** Label values that occur in the map (one pass, cached). */
   private presentValues(): number[] {
-    const centres = this.structureCentres();
-    const present: number[] = [];
-    for (let v = 1; v <= centres.maxValue; v++) if (centres.voxelCount(v) > 0) present.push(v);
-    return present;
+    if (this.present) return this.present;
+    const voxels = this.labelMap.voxels;
+    const seen = new Uint8Array(65536);
+    for (let i = 0; i < voxels.length; i++) seen[voxels[i]] = 1;
+    this.present = [];
+    for (let v = 1; v < seen.length; v++) if (seen[v]) this.present.push(v);
+    return this.present;
   }
 
-  private applyVisibility(values: number[]): void {
+  private allViewportIds(): string[] {
+    return views.map((v) => this.viewportIds[v]);
+  }
+
+  private applyVisibility(values: number[]): Promise<void> {
+    // Cornerstone redraws segmentations a few frames later, asynchronously: callers (and tests) wait for it.
+    const rendered = this.segmentationRendered(this.allViewportIds(), 2000);
     const specifier = { segmentationId: this.segmentationId, type: toolsEnums.SegmentationRepresentations.Labelmap };
     for (const view of views) {
       for (const v of values) segmentation.config.visibility.setSegmentIndexVisibility(this.viewportIds[view], specifier, v, !this.hidden.has(v));
     }
     this.engine.render();
+    return rendered;
   }
 
   private structureCentres(): StructureCentres {
@@ -407,7 +463,8 @@ export class SegWebViewer {
 
   /** Re-fits the views to the container (call after a layout change; a ResizeObserver also does it). */
   resize(): void {
-    this.engine.resize(true, false);
+    // keepCamera: a layout change must not throw away the user's slice, zoom and pan.
+    this.engine.resize(true, true);
   }
 
   /** Releases the views, tools, segmentation and cached volumes. */
