@@ -52,7 +52,11 @@ export interface ViewerOptions {
 
 /** How long loading took (ms from createViewer's start). */
 export interface LoadTimings {
+  /** Both files fetched and inflated into voxel arrays. */
   downloadedMs: number;
+  /** The scan is in the three views (Cornerstone volumes created, textures set up). */
+  scanInViewsMs: number;
+  /** The three views drawn with the segmentation over the scan: the viewer is usable. */
   firstRenderMs: number;
   shape: [number, number, number];
 }
@@ -108,6 +112,7 @@ export class SegWebViewer {
   private readonly hidden = new Set<number>();
   private centres: StructureCentres | null = null;
   private present: number[] | null = null;
+  private scanInViewsAt = 0;
   private opacity: number;
   private disposed = false;
   private resizeObserver: ResizeObserver | null = null;
@@ -147,6 +152,7 @@ export class SegWebViewer {
     await viewer.build(options.windowPreset ?? defaultWindowPreset);
     viewer.timings = {
       downloadedMs: downloaded - started,
+      scanInViewsMs: viewer.scanInViewsAt - started,
       firstRenderMs: performance.now() - started,
       shape: scan.shape,
     };
@@ -202,6 +208,7 @@ export class SegWebViewer {
     );
     const ids = views.map((v) => this.viewportIds[v]);
     await setVolumesForViewports(this.engine, [{ volumeId: this.scanVolumeId }], ids);
+    this.scanInViewsAt = performance.now();
 
     // Cornerstone keeps per-segment visibility only for segments it was told about: declare every value present.
     const segments: Record<number, { segmentIndex: number; label: string; locked: boolean; active: boolean; cachedStats: Record<string, unknown> }> = {};
