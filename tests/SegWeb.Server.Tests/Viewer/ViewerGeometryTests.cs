@@ -73,7 +73,7 @@ public sealed class ViewerGeometryTests(ViewerBrowser browser, ITestOutputHelper
         double[,] m = grid switch
         {
             "ras-iso" => Diagonal(1.5, 1.5, 1.5),
-            // DICOM-derived NIfTI: i to the patient's right... stored as LPS (x and y negative), thick slices.
+            // DICOM-derived NIfTI (LPS-ordered voxels): i towards the patient's left, j posterior; thick slices.
             "lps-aniso" => Diagonal(-0.8, -0.8, 2.5),
             // A left-handed grid: k runs from head to feet.
             "flipped-k" => Diagonal(1.2, 1.2, -2.0),

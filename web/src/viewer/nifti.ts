@@ -1,8 +1,7 @@
-import { gunzip } from './gunzip';
-
 // NIfTI-1 reading for the viewer: header, best affine (as nibabel chooses it), label table extension, voxels.
 // Written here rather than taken from a loader so the geometry path is ours end to end (see geometry.ts) and a
 // 200 MB volume is inflated straight into its final typed array (no second copy of the decompressed file).
+import { gunzip } from './gunzip';
 
 /** Voxel arrays the viewer keeps: what Cornerstone3D can texture directly. */
 export type VoxelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array;
