@@ -74,7 +74,7 @@ const orientations: Record<ViewName, csEnums.OrientationAxis> = {
 const styleText = `
 .segweb-viewer { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 2px; position: relative; background: #000; }
 .segweb-viewer-cell { position: relative; min-height: 0; }
-.segweb-viewport { position: absolute; inset: 0; }
+.segweb-viewport { position: absolute; inset: 0; outline: none; }
 .segweb-viewport-caption { position: absolute; left: 4px; top: 2px; color: #ddd; font: 12px sans-serif; pointer-events: none; }
 .segweb-viewer-readout { position: absolute; left: 4px; bottom: 4px; color: #fff; background: #000a; font: 12px monospace; padding: 1px 4px; pointer-events: none; }
 .segweb-viewer-readout:empty { display: none; }
@@ -183,6 +183,13 @@ export class SegWebViewer {
       element.className = `segweb-viewport segweb-viewport-${view}`;
       element.dataset.view = view;
       element.oncontextmenu = (e) => e.preventDefault();
+      // Cornerstone reads modifier keys (Shift/Ctrl bindings) from keydown on the view itself, so the view under the
+      // mouse takes the focus - unless the user is typing somewhere else on the page.
+      element.tabIndex = 0;
+      element.addEventListener('mouseenter', () => {
+        const active = document.activeElement;
+        if (!active || active === document.body || active.classList.contains('segweb-viewport')) element.focus({ preventScroll: true });
+      });
       const caption = document.createElement('span');
       caption.className = 'segweb-viewport-caption';
       caption.textContent = view;
