@@ -107,6 +107,19 @@ public sealed class ViewerRealCtTests(ViewerBrowser browser, ITestOutputHelper o
         }
 
         Assert.False(await page.EvalAsync<bool>("v.jumpToStructure(250)"));
+
+        // A page that shows another job (Blazor navigating between results) disposes the viewer and makes a new one
+        // in the same place: it must load and work again.
+        string again = await page.EvalAsync<string>(
+            "(async () => { v.dispose(); const m = await import('/dist/viewer.js'); " +
+            "window.viewer = await m.createViewer(document.getElementById('viewer'), { volumeUrl: '/data/ct2.nii.gz', labelMapUrl: '/data/seg2.nii.gz', labels: window.viewerTable, overlayOpacity: 1 }); " +
+            "return document.querySelectorAll('.segweb-viewport').length + ' views'; })()");
+        Assert.Equal("3 views", again);
+        var spleen = labels.Single(l => l.Name == "spleen");
+        Assert.True(await page.EvalAsync<bool>($"v.jumpToStructure({spleen.Value})"));
+        await page.CallAsync("undefined");
+        var (aw, ah) = await page.CanvasSizeAsync("axial");
+        Assert.Equal(spleen.Value, (await page.HoverAsync("axial", aw / 2.0, ah / 2.0)).Label);
         page.AssertNoConsoleErrors();
     }
 

@@ -149,7 +149,13 @@ export class SegWebViewer {
     if (grid.flippedK) flipSlices(scan.voxels, scan.shape);
     if (labelGrid.flippedK) flipSlices(labelMap.voxels, labelMap.shape);
     const viewer = new SegWebViewer(container, scan, grid, labelMap, labelGrid, options.labels ?? [], options.overlayOpacity ?? 0.5);
-    await viewer.build(options.windowPreset ?? defaultWindowPreset);
+    try {
+      await viewer.build(options.windowPreset ?? defaultWindowPreset);
+    } catch (e) {
+      // Leave nothing half-built behind (volumes in Cornerstone's cache, a tool group, WebGL contexts).
+      viewer.dispose();
+      throw e;
+    }
     viewer.timings = {
       downloadedMs: downloaded - started,
       scanInViewsMs: viewer.scanInViewsAt - started,
@@ -486,11 +492,21 @@ export class SegWebViewer {
     if (this.disposed) return;
     this.disposed = true;
     this.resizeObserver?.disconnect();
-    ToolGroupManager.destroyToolGroup(`${this.id}-tools`);
-    segmentation.removeSegmentation(this.segmentationId);
-    this.engine.destroy();
-    cache.removeVolumeLoadObject(this.scanVolumeId);
-    cache.removeVolumeLoadObject(`${this.segmentationId}-volume`);
+    // Each step on its own: dispose also cleans up after a build that failed half-way.
+    const steps: (() => void)[] = [
+      () => ToolGroupManager.destroyToolGroup(`${this.id}-tools`),
+      () => segmentation.removeSegmentation(this.segmentationId),
+      () => this.engine.destroy(),
+      () => cache.removeVolumeLoadObject(this.scanVolumeId),
+      () => cache.removeVolumeLoadObject(`${this.segmentationId}-volume`),
+    ];
+    for (const step of steps) {
+      try {
+        step();
+      } catch {
+        // Already gone or never made.
+      }
+    }
     this.container.replaceChildren();
   }
 }
