@@ -4,8 +4,9 @@ namespace SegWeb.Server.Segmentation;
 
 /// <summary>
 /// The hook for <c>preview.png</c>: register one implementation in DI (<c>services.AddSingleton&lt;IJobPreviewRenderer, …&gt;()</c>)
-/// and <see cref="PipelineSegmentationRunner"/> calls it for jobs that want a preview. None is registered yet (the
-/// renderer is being written in the CLI slice); until then a request for preview.png is refused with 400.
+/// and <see cref="PipelineSegmentationRunner"/> calls it for jobs that want a preview. The server registers
+/// <see cref="SkiaJobPreviewRenderer"/> with the pipeline (TryAdd: a test may register its own first); without any
+/// renderer a request for preview.png is refused with 400.
 /// </summary>
 public interface IJobPreviewRenderer
 {

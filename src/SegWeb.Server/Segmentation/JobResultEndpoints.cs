@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SegWeb.Imaging.Nifti;
 using SegWeb.Server.Accounts;
+using SegWeb.Server.Components.Viewer;
 using SegWeb.Server.Jobs;
 using SegWeb.Server.Storage;
 
@@ -25,7 +26,7 @@ public static class JobResultEndpoints
     /// <summary>One class of the job's label map, for a viewer's legend and colour lookup table.</summary>
     /// <param name="Value">The label value in multilabel.nii.gz.</param>
     /// <param name="Name">The class name (TotalSegmentator's).</param>
-    /// <param name="Color">Display colour, sRGB 0–255 (<see cref="LabelColors"/>).</param>
+    /// <param name="Color">Display colour, sRGB 0–255 (<see cref="StructurePalette"/>).</param>
     public sealed record LabelEntry(int Value, string Name, IReadOnlyList<int> Color);
 
     public static IEndpointRouteBuilder MapJobResultEndpoints(this IEndpointRouteBuilder app)
@@ -100,9 +101,8 @@ public static class JobResultEndpoints
 
         // The header only: the label table lives in its extension, the voxels are not needed.
         var names = MultilabelNifti.ReadLabelNames(NiftiReader.ReadHeader(path));
-        return TypedResults.Ok(names.OrderBy(n => n.Key)
-            .Select(n => new LabelEntry(n.Key, n.Value, LabelColors.For(n.Key, n.Value).Select(c => (int)c).ToArray()))
-            .ToList());
+        // The viewer's palette, so the API and the viewer show a structure in the same colour.
+        return TypedResults.Ok(StructurePalette.LabelsFor(names).Select(l => new LabelEntry(l.Value, l.Name, l.Color)).ToList());
     }
 
     private static async Task<(JobRecord? Job, ProblemHttpResult? Problem)> FindAsync(Guid id, ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct)

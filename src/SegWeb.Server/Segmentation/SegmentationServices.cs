@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SegWeb.Server.Jobs;
 
@@ -18,6 +19,7 @@ public static class SegmentationServices
         services.AddSingleton<IValidateOptions<SegmentationOptions>, SegmentationOptionsValidator>();
         if (!string.IsNullOrWhiteSpace(configuration[$"{SegmentationOptions.Section}:{nameof(SegmentationOptions.ModelPath)}"]))
         {
+            services.TryAddSingleton<IJobPreviewRenderer, SkiaJobPreviewRenderer>();
             services.AddSingleton<PipelineSegmentationRunner>();
             services.AddSingleton<ISegmentationRunner>(sp => sp.GetRequiredService<PipelineSegmentationRunner>());
         }

@@ -16,7 +16,8 @@ namespace SegWeb.Server.Tests.Processes;
 public sealed class CrashTests(DemoPackage model) : IClassFixture<DemoPackage>
 {
     private static readonly string[] Outputs =
-        [PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile];
+        [PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile,
+         JobOutputSelection.Volume, JobOutputSelection.Report, JobOutputSelection.Preview];
 
     [SkippableFact]
     public async Task A_job_killed_mid_predict_completes_once_after_a_restart_with_complete_results()

@@ -42,7 +42,7 @@ public sealed class JobOutputsTests(DemoModelServerFixture fixture, ITestOutputH
             var job = await JobExecutionServer.WaitFinalAsync(client, jobId);
             Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}");
             Assert.Equal(
-                new[] { "multilabel.nii.gz", "volume.nii.gz", "segmentations.zip", "statistics.json", "statistics.csv", "seg.dcm", "report.json" }.Order(),
+                new[] { "multilabel.nii.gz", "volume.nii.gz", "segmentations.zip", "statistics.json", "statistics.csv", "seg.dcm", "report.json", "preview.png" }.Order(),
                 job.Outputs.Order());
 
             // seg.dcm, downloaded over HTTP, passes dciodvfy.
@@ -152,7 +152,6 @@ public sealed class JobOutputsTests(DemoModelServerFixture fixture, ITestOutputH
 
     [SkippableTheory]
     [InlineData("seg.dcm", "needs DICOM input")]
-    [InlineData("preview.png", "no preview renderer")]
     [InlineData("mesh.stl", "unknown output 'mesh.stl'")]
     public async Task Outputs_that_cannot_be_made_are_refused_at_creation(string requested, string problem)
     {

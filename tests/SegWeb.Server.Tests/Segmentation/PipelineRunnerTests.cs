@@ -67,8 +67,16 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
             }
 
             Assert.Equal(
-                new[] { PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile, JobOutputSelection.Volume, JobOutputSelection.Report }.Order(),
+                new[] { PipelineSegmentationRunner.MultilabelFile, PipelineSegmentationRunner.MasksZip, PipelineSegmentationRunner.StatisticsJson, PipelineSegmentationRunner.StatisticsCsvFile, JobOutputSelection.Volume, JobOutputSelection.Report, JobOutputSelection.Preview }.Order(),
                 job.Outputs.Order());
+
+            // preview.png is the CLI's renderer: a PNG as wide as its two views (IHDR, big-endian), over 1 KB of picture.
+            byte[] png = await client.GetByteArrayAsync($"/api/v1/jobs/{jobId}/results/preview.png");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10 }, png[..8]);
+            Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+            Assert.InRange(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), 64, 1536);
+            Assert.InRange(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)), 64, 512);
+            Assert.True(png.Length > 1024, $"preview.png is only {png.Length} bytes");
             Assert.Contains(job.StageTimings, t => t.Stage == PipelineStages.Predict);
             Assert.Contains(job.StageTimings, t => t.Stage == JobProgressMapper.WritingStage);
             Assert.Contains(job.Warnings, w => w.Contains("task 'total' requested", StringComparison.Ordinal));

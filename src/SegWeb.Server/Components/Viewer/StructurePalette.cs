@@ -3,7 +3,7 @@ using SegWeb.Dicom.Segmentation;
 namespace SegWeb.Server.Components.Viewer;
 
 /// <summary>
-/// The one place SegWeb picks a structure's display colour, shared by the viewer and (at merge) the
+/// The one place SegWeb picks a structure's display colour, shared by the viewer and the
 /// <c>GET /api/v1/jobs/{id}/labels</c> endpoint. Structures TotalSegmentator describes get its colour (the
 /// DicomRGBColor column of its SNOMED mapping, the colours its DICOM-SEG output recommends); any other name gets a
 /// colour derived from the name alone, so a class keeps its colour across jobs, tasks and label values.
