@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SegWeb.Server.Accounts;
+using SegWeb.Server.Components;
 using SegWeb.Server.Errors;
 using SegWeb.Server.Health;
 using SegWeb.Server.Inputs;
@@ -50,6 +51,7 @@ public static class ServerApplication
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
         services.AddOpenApi();
         services.AddRateLimiter(RateLimits.Configure);
+        services.AddSegWebUi();
 
         services.AddIdentityCore<SegWebUser>(o =>
             {
@@ -117,6 +119,7 @@ public static class ServerApplication
         app.MapJobEndpoints();
         app.MapJobResultEndpoints();
         app.MapHangfireDashboardForAdmins();
+        app.MapSegWebUi();
     }
 
     private static Task SecurityHeaders(HttpContext http, RequestDelegate next)
