@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace SegWeb.Server.Tests.Ui.Browser;
+
+/// <summary>
+/// The UI end to end in headless Chromium against the real server and the demo model: sign in, upload, watch the
+/// job, download a result and compare it with the API's; a DICOM folder upload; every page screenshotted, checked
+/// with axe-core, and free of browser console errors.
+/// </summary>
+public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private const string Ct = "totalsegmentator/example_ct_sm.nii.gz";
+    private const string DicomFolder = "totalsegmentator/example_ct_dicom";
+
+    [SkippableFact]
+    public async Task Sign_in_upload_a_CT_with_the_keyboard_watch_the_job_and_download_statistics_equal_to_the_API()
+    {
+        string ctPath = TestData.Require(Ct);
+        fixture.Require();
+        output.WriteLine($"screenshots: {fixture.ScreenshotFolder}");
+        Console.WriteLine($"UI screenshots: {fixture.ScreenshotFolder}");
+        await using var ui = await UiSession.OpenAsync(fixture);
+
+        await ui.Page.GotoAsync("/signin");
+        await ui.CheckPageAsync("00-signin");
+        await ui.SignInAsync(SegWebServer.AdminEmail, SegWebServer.AdminPassword);
+        Assert.Contains("demo model", await ui.Page.InnerTextAsync("#segweb-model-note"), StringComparison.Ordinal);
+        await ui.CheckPageAsync("01-home");
+
+        // Keyboard only: focus the drop zone, Enter opens the file chooser; no other click until the result.
+        await ui.Page.FocusAsync("#segweb-dropzone");
+        var chooser = await ui.Page.RunAndWaitForFileChooserAsync(() => ui.Page.Keyboard.PressAsync("Enter"));
+        await chooser.SetFilesAsync(ctPath);
+        Guid jobId = await ui.WaitForJobPageAsync();
+        await ui.Page.WaitForSelectorAsync("a[data-output='statistics.json']", new PageWaitForSelectorOptions { Timeout = 90_000 });
+        Assert.Equal("succeeded", (await ui.Page.InnerTextAsync(".segweb-state")).Trim());
+        Assert.Contains("predict", await ui.Page.InnerTextAsync(".segweb-timings"), StringComparison.Ordinal);
+        await ui.CheckPageAsync("02-result");
+
+        var download = await ui.Page.RunAndWaitForDownloadAsync(() => ui.Page.ClickAsync("a[data-output='statistics.json']"));
+        Assert.Equal("statistics.json", download.SuggestedFilename);
+        using var temp = new TempDirectory("ui-download");
+        string saved = temp.File("statistics.json");
+        await download.SaveAsAsync(saved);
+
+        // The API's answer for the same job, fetched with the browser's own cookie.
+        var job = await ui.Context.APIRequest.GetAsync($"/api/v1/jobs/{jobId}");
+        Assert.Equal(200, job.Status);
+        Assert.Equal("succeeded", (await job.JsonAsync())!.Value.GetProperty("state").GetString());
+        var api = await ui.Context.APIRequest.GetAsync($"/api/v1/jobs/{jobId}/results/statistics.json");
+        Assert.Equal(200, api.Status);
+        byte[] fromApi = await api.BodyAsync();
+        Assert.Equal(fromApi, await File.ReadAllBytesAsync(saved));
+        using var stats = JsonDocument.Parse(fromApi);
+        Assert.True(stats.RootElement.TryGetProperty("liver", out _), "statistics.json has no liver entry");
+
+        await ui.Page.ClickAsync("a[href='/jobs']");
+        await ui.Page.WaitForSelectorAsync($"tr[data-job-id='{jobId}'][data-job-state='succeeded']");
+        await ui.CheckPageAsync("03-jobs");
+
+        await ui.Page.ClickAsync("a[href='/account']");
+        await ui.Page.WaitForSelectorAsync("#segweb-retention");
+        await ui.Page.FillAsync("#segweb-key-name", "browser test");
+        await ui.Page.ClickAsync("text=Create key");
+        string key = (await ui.Page.InnerTextAsync(".segweb-key-secret")).Trim();
+        Assert.StartsWith("sw_", key, StringComparison.Ordinal);
+        using (var client = fixture.Server.Anonymous())
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/api/v1/account/me")).StatusCode);
+        }
+
+        await ui.CheckPageAsync("04-account");
+
+        await ui.Page.ClickAsync("a[href='/admin/models']");
+        await ui.Page.WaitForSelectorAsync(".segweb-catalogue");
+        await ui.CheckPageAsync("05-admin-models");
+        await ui.Page.ClickAsync("a[href='/admin/users']");
+        await ui.Page.WaitForSelectorAsync(".segweb-users");
+        Assert.Contains(SegWebServer.AdminEmail, await ui.Page.InnerTextAsync(".segweb-users"), StringComparison.Ordinal);
+        await ui.CheckPageAsync("06-admin-users");
+
+        ui.AssertNoBrowserErrors();
+    }
+
+    [SkippableFact]
+    public async Task A_DICOM_folder_picked_in_the_browser_becomes_one_input_and_a_job_that_succeeds()
+    {
+        string folder = TestData.Require(DicomFolder);
+        fixture.Require();
+        int files = Directory.GetFiles(folder).Length;
+        string email = $"ui-{Guid.NewGuid():N}@test.local";
+        var (client, _, _) = await fixture.Server.NewUserAsync(email);
+        using (client)
+        {
+            await using var ui = await UiSession.OpenAsync(fixture);
+            await ui.SignInAsync(email, "User-Passw0rd!");
+            await ui.Page.SetInputFilesAsync("#segweb-folder-input", folder);
+            Guid jobId = await ui.WaitForJobPageAsync();
+            await ui.Page.WaitForSelectorAsync("a[data-output='statistics.json']", new PageWaitForSelectorOptions { Timeout = 90_000 });
+            await ui.CheckPageAsync("07-dicom-result");
+
+            // Through the API, as the same user: one input holding every file of the folder.
+            var job = await client.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/{jobId}");
+            Assert.Equal("succeeded", job.GetProperty("state").GetString());
+            var input = await client.GetFromJsonAsync<JsonElement>($"/api/v1/inputs/{job.GetProperty("inputId").GetGuid()}");
+            Assert.Equal("ready", input.GetProperty("state").GetString());
+            Assert.Equal(files, input.GetProperty("files").GetInt32());
+            Assert.Equal("example_ct_dicom", input.GetProperty("name").GetString());
+            ui.AssertNoBrowserErrors();
+        }
+    }
+}
