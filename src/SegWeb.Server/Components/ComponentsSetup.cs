@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.StaticWebAssets;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using SegWeb.Server.Components.Services;
 using SegWeb.Server.Components.SignIn;
@@ -25,9 +26,10 @@ public static class ComponentsSetup
         services.AddMudServices();
         services.AddAntiforgery();
         services.AddScoped<IJobSource, DatabaseJobSource>();
-        services.AddScoped<JobActions>();
+        services.AddScoped<IJobActions, JobActions>();
         services.AddScoped<AccountActions>();
         services.AddSingleton<TaskChoices>();
+        services.TryAddSingleton(TimeProvider.System);
 
         // ServerApplication makes the cookie answer 401 (right for the API); a browser asking for a page should be
         // sent to the sign-in page instead. PostConfigure runs after its Configure, so the API behaviour is kept.

@@ -11,7 +11,7 @@ namespace SegWeb.Server.Components.Services;
 /// POST/DELETE /api/v1/jobs and GET /jobs/{id}/results (ownership, open input, fast+fastest, no pipeline), applied
 /// in-process because a Blazor circuit has no HTTP request to forward.
 /// </summary>
-public sealed class JobActions(IServiceScopeFactory scopes, IJobQueue queue, JobFolders folders)
+public sealed class JobActions(IServiceScopeFactory scopes, IJobQueue queue, JobFolders folders) : IJobActions
 {
     /// <summary>Stores a queued job for the owner's ready input and enqueues it; returns its id.</summary>
     /// <exception cref="UiActionException">Unknown or open input, fast and fastest together, or no pipeline.</exception>
