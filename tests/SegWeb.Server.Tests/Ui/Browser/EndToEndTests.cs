@@ -114,4 +114,53 @@ public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper outp
             ui.AssertNoBrowserErrors();
         }
     }
+
+    [SkippableFact]
+    public async Task An_upload_cut_off_by_the_network_resumes_the_same_tus_upload_after_a_page_reload()
+    {
+        string ctPath = TestData.Require(Ct);
+        fixture.Require();
+        string email = $"ui-{Guid.NewGuid():N}@test.local";
+        var (client, _, _) = await fixture.Server.NewUserAsync(email);
+        client.Dispose();
+        await using var ui = await UiSession.OpenAsync(fixture);
+        await ui.SignInAsync(email, "User-Passw0rd!");
+
+        int creations = 0;
+        int heads = 0;
+        ui.Page.Request += (_, r) =>
+        {
+            if (r.Url.EndsWith("/api/v1/uploads", StringComparison.Ordinal) && r.Method == "POST")
+            {
+                Interlocked.Increment(ref creations);
+            }
+
+            if (r.Url.Contains("/api/v1/uploads/", StringComparison.Ordinal) && r.Method == "HEAD")
+            {
+                Interlocked.Increment(ref heads);
+            }
+        };
+
+        // The network fails for every PATCH: the upload is created (POST) but no byte arrives; tus keeps retrying.
+        await ui.Page.RouteAsync("**/api/v1/uploads/*", route =>
+            route.Request.Method == "PATCH" ? route.AbortAsync("internetdisconnected") : route.ContinueAsync());
+        await ui.Page.SetInputFilesAsync("#segweb-file-input", ctPath);
+        await ui.Page.WaitForFunctionAsync("() => Object.keys(localStorage).some(k => k.startsWith('tus::'))");
+        Assert.Equal(1, creations);
+
+        // The user reloads the page and drops the same file again, with the network back.
+        await ui.Page.UnrouteAllAsync();
+        await ui.Page.ReloadAsync();
+        await ui.WaitForCircuitAsync();
+        await ui.Page.SetInputFilesAsync("#segweb-file-input", ctPath);
+        await ui.WaitForJobPageAsync();
+        await ui.Page.WaitForSelectorAsync("a[data-output='statistics.json']", new PageWaitForSelectorOptions { Timeout = 90_000 });
+
+        // Resumed, not restarted: still one tus upload, found again through the stored URL and asked for its offset.
+        Assert.Equal(1, creations);
+        Assert.True(heads >= 1, "no HEAD: the upload was not resumed from the stored URL");
+        Assert.False(await ui.Page.EvaluateAsync<bool>("() => Object.keys(localStorage).some(k => k.startsWith('tus::'))"),
+            "the finished upload's resume entry was not removed");
+        ui.AssertNoBrowserErrors("ERR_INTERNET_DISCONNECTED");
+    }
 }

@@ -144,8 +144,12 @@ internal sealed class UiSession : IAsyncDisposable
         }
     }
 
-    public void AssertNoBrowserErrors() =>
-        Assert.True(Errors.Count == 0, "browser console errors:\n" + string.Join("\n", Errors));
+    /// <summary>Fails on any console or page error except those containing one of <paramref name="expected"/>.</summary>
+    public void AssertNoBrowserErrors(params string[] expected)
+    {
+        var unexpected = Errors.Where(e => !expected.Any(x => e.Contains(x, StringComparison.Ordinal))).ToList();
+        Assert.True(unexpected.Count == 0, "browser console errors:\n" + string.Join("\n", unexpected));
+    }
 
     public async ValueTask DisposeAsync() => await Context.DisposeAsync();
 }
