@@ -29,6 +29,7 @@ public static class ComponentsSetup
         services.AddScoped<IJobActions, JobActions>();
         services.AddScoped<AccountActions>();
         services.AddSingleton<TaskChoices>();
+        services.AddSingleton<ModelInstallService>();
         services.TryAddSingleton(TimeProvider.System);
 
         // ServerApplication makes the cookie answer 401 (right for the API); a browser asking for a page should be

@@ -20,14 +20,18 @@ public sealed record TaskChoice(string Name, bool Installed, IReadOnlyList<strin
 /// </summary>
 public sealed class TaskChoices
 {
-    private readonly Lazy<(IReadOnlyList<TaskChoice> Tasks, ModelPackage? Package, string? Problem)> _load;
+    private readonly string? _modelPath;
+    private Lazy<(IReadOnlyList<TaskChoice> Tasks, ModelPackage? Package, string? Problem)> _load;
 
     public TaskChoices(IOptions<SegmentationOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string? modelPath = options.Value.ModelPath;
-        _load = new(() => Load(modelPath));
+        _modelPath = options.Value.ModelPath;
+        _load = new(() => Load(_modelPath));
     }
+
+    /// <summary>Reads the models folder again on next use (after an install).</summary>
+    public void Reload() => _load = new(() => Load(_modelPath));
 
     /// <summary>Configured model first, then the catalogue.</summary>
     public IReadOnlyList<TaskChoice> Tasks => _load.Value.Tasks;
