@@ -18,6 +18,12 @@ public static class ComponentsSetup
     /// <summary>The sign-in page's path; unauthenticated page requests are redirected here.</summary>
     public const string SignInPath = "/signin";
 
+    /// <summary>
+    /// The server assembly's static assets manifest, named explicitly: the default name follows the host's
+    /// application name, which is "testhost" when a test builds the server directly.
+    /// </summary>
+    private static readonly string StaticAssetsManifest = $"{typeof(ComponentsSetup).Assembly.GetName().Name}.staticwebassets.endpoints.json";
+
     /// <summary>Razor components, MudBlazor, the UI's data services, and a login redirect for pages (the API keeps its 401).</summary>
     public static IServiceCollection AddSegWebUi(this IServiceCollection services)
     {
@@ -32,8 +38,8 @@ public static class ComponentsSetup
         services.AddSingleton<ModelInstallService>();
         services.TryAddSingleton(TimeProvider.System);
 
-        // ServerApplication makes the cookie answer 401 (right for the API); a browser asking for a page should be
-        // sent to the sign-in page instead. PostConfigure runs after its Configure, so the API behaviour is kept.
+        // ServerApplication makes the cookie answer 401 (right for the API); a browser navigating to a page should
+        // be sent to the sign-in page instead. PostConfigure runs after its Configure, so the API behaviour is kept.
         services.PostConfigure<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, o =>
         {
             var apiRedirect = o.Events.OnRedirectToLogin;
@@ -67,17 +73,24 @@ public static class ComponentsSetup
 
         app.Use(UiSecurityHeaders.Apply);
         app.UseAntiforgery();
-        app.MapStaticAssets().AllowAnonymous();
+        app.MapStaticAssets(StaticAssetsManifest).AllowAnonymous();
         app.MapSignInEndpoints();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o =>
-            // Blazor adds its own "frame-ancestors 'self'" CSP header; the UI's policy already says 'none'.
-            o.ContentSecurityFrameAncestorsPolicy = null);
+        app.MapRazorComponents<App>()
+            .WithStaticAssets(StaticAssetsManifest)
+            .AddInteractiveServerRenderMode(o =>
+                // Blazor adds its own "frame-ancestors 'self'" CSP header; the UI's policy already says 'none'.
+                o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 
+    /// <summary>
+    /// A browser navigating to a page: a GET that accepts HTML, outside the API. Scripts and API clients (no
+    /// text/html in Accept) keep the plain 401 the rest of the server promises.
+    /// </summary>
     private static bool IsPageRequest(HttpRequest request) =>
-        !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        HttpMethods.IsGet(request.Method)
+        && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         && !request.Path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
         && !request.Path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase)
-        && HttpMethods.IsGet(request.Method);
+        && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }

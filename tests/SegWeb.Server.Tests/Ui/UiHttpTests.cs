@@ -23,13 +23,19 @@ public sealed partial class UiHttpTests : IDisposable
         new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = cookies }) { BaseAddress = _server.Address };
 
     [Fact]
-    public async Task A_page_without_a_cookie_redirects_to_sign_in_while_the_API_still_answers_401()
+    public async Task A_browser_without_a_cookie_is_redirected_to_sign_in_while_scripts_and_the_API_get_401()
     {
         using var client = Browserless(cookies: false);
-        var page = await client.GetAsync("/jobs");
+        using var navigation = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+        navigation.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+        var page = await client.SendAsync(navigation);
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
         Assert.Equal("/signin", page.Headers.Location!.AbsolutePath);
         Assert.Contains("ReturnUrl=%2Fjobs", page.Headers.Location.Query, StringComparison.Ordinal);
+
+        // Not a browser navigation (no text/html accepted): the 401 the server promises elsewhere.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/jobs")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/hangfire")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/jobs")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/v1/inputs", null)).StatusCode);
@@ -50,7 +56,7 @@ public sealed partial class UiHttpTests : IDisposable
         var wrong = await client.PostAsync(SignInEndpoints.SignInAction, Form(SegWebServer.AdminEmail, "not-the-password", "/jobs", token));
         Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
         Assert.StartsWith("/signin?error=wrong", wrong.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/jobs")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/jobs")).StatusCode);
 
         var right = await client.PostAsync(SignInEndpoints.SignInAction, Form(SegWebServer.AdminEmail, SegWebServer.AdminPassword, "/jobs", token));
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
