@@ -41,6 +41,30 @@ public sealed class UploadOptions
         return o;
     }
 
+    /// <summary>
+    /// The ROI autocomplete's suggestions: the task's classes containing <paramref name="text"/> (case-insensitive;
+    /// all of them for empty text), without those already chosen, in the task's order.
+    /// </summary>
+    public IEnumerable<string> SuggestRoi(IReadOnlyList<string> classes, string? text)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        string needle = text?.Trim() ?? "";
+        return classes.Where(c => !RoiSubset.Contains(c) && (needle.Length == 0 || c.Contains(needle, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>Adds a structure to the ROI subset if it is one of the task's classes and not chosen yet; false otherwise.</summary>
+    public bool AddRoi(IReadOnlyList<string> classes, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        if (name is not { Length: > 0 } || RoiSubset.Contains(name) || !classes.Contains(name))
+        {
+            return false;
+        }
+
+        RoiSubset.Add(name);
+        return true;
+    }
+
     /// <summary>The job request for an input.</summary>
     public JobRequest ToRequest(Guid inputId) => new(
         inputId,

@@ -82,6 +82,12 @@ public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper outp
         await ui.Page.ClickAsync("a[href='/admin/users']");
         await ui.Page.WaitForSelectorAsync(".segweb-users");
         Assert.Contains(SegWebServer.AdminEmail, await ui.Page.InnerTextAsync(".segweb-users"), StringComparison.Ordinal);
+        string newUser = $"made-in-ui-{Guid.NewGuid():N}@test.local";
+        await ui.Page.FillAsync("#segweb-user-email", newUser);
+        await ui.Page.FillAsync("#segweb-user-password", "Made-In-UI-Passw0rd");
+        await ui.Page.ClickAsync("text=Create user");
+        await ui.Page.WaitForSelectorAsync($".segweb-users >> text={newUser}");
+        Assert.Contains("created", await ui.Page.InnerTextAsync("#segweb-user-message"), StringComparison.Ordinal);
         await ui.CheckPageAsync("06-admin-users");
 
         ui.AssertNoBrowserErrors();
