@@ -169,4 +169,43 @@ public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper outp
             "the finished upload's resume entry was not removed");
         ui.AssertNoBrowserErrors("ERR_INTERNET_DISCONNECTED");
     }
+
+    [SkippableFact]
+    public async Task A_file_dropped_on_the_drop_zone_is_uploaded_and_segmented_without_another_click()
+    {
+        string ctPath = TestData.Require(Ct);
+        fixture.Require();
+        string email = $"ui-{Guid.NewGuid():N}@test.local";
+        var (client, _, _) = await fixture.Server.NewUserAsync(email);
+        using (client)
+        {
+            await using var ui = await UiSession.OpenAsync(fixture);
+            await ui.SignInAsync(email, "User-Passw0rd!");
+
+            // A page cannot be handed an OS drag, so the test builds the same DragEvent a drop of this file makes
+            // (a DataTransfer holding a File with the scan's bytes) and dispatches it on the drop zone.
+            string base64 = Convert.ToBase64String(await File.ReadAllBytesAsync(ctPath));
+            await ui.Page.EvaluateAsync(
+                """
+                ([name, b64]) => {
+                  const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+                  const dt = new DataTransfer();
+                  dt.items.add(new File([bytes], name));
+                  const zone = document.getElementById('segweb-dropzone');
+                  zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+                  zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+                }
+                """,
+                new[] { Path.GetFileName(ctPath), base64 });
+            Guid jobId = await ui.WaitForJobPageAsync();
+            await ui.Page.WaitForSelectorAsync("a[data-output='statistics.json']", new PageWaitForSelectorOptions { Timeout = 90_000 });
+
+            var job = await client.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/{jobId}");
+            Assert.Equal("succeeded", job.GetProperty("state").GetString());
+            var input = await client.GetFromJsonAsync<JsonElement>($"/api/v1/inputs/{job.GetProperty("inputId").GetGuid()}");
+            Assert.Equal("example_ct_sm.nii.gz", input.GetProperty("name").GetString());
+            Assert.Equal(new FileInfo(ctPath).Length, input.GetProperty("bytes").GetInt64());
+            ui.AssertNoBrowserErrors();
+        }
+    }
 }
