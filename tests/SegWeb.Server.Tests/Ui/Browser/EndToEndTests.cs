@@ -90,6 +90,12 @@ public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper outp
         Assert.Contains("created", await ui.Page.InnerTextAsync("#segweb-user-message"), StringComparison.Ordinal);
         await ui.CheckPageAsync("06-admin-users");
 
+        // Sign out (a form post with the antiforgery token from the interactive layout): back to the sign-in page,
+        // and the pages are closed again.
+        await ui.Page.ClickAsync("text=Sign out");
+        await ui.Page.WaitForURLAsync(new Uri(ui.Base, "/signin").ToString());
+        await ui.Page.GotoAsync("/jobs");
+        Assert.Contains("/signin", ui.Page.Url, StringComparison.Ordinal);
         ui.AssertNoBrowserErrors();
     }
 
