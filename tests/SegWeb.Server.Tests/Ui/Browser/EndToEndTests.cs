@@ -32,8 +32,7 @@ public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper outp
         await ui.CheckPageAsync("01-home");
 
         // Keyboard only: focus the drop zone, Enter opens the file chooser; no other click until the result.
-        await ui.Page.FocusAsync("#segweb-dropzone");
-        var chooser = await ui.Page.RunAndWaitForFileChooserAsync(() => ui.Page.Keyboard.PressAsync("Enter"));
+        var chooser = await ui.OpenFileChooserWithEnterAsync("#segweb-dropzone");
         await chooser.SetFilesAsync(ctPath);
         Guid jobId = await ui.WaitForJobPageAsync();
         await ui.Page.WaitForSelectorAsync("a[data-output='statistics.json']", new PageWaitForSelectorOptions { Timeout = 90_000 });

@@ -103,6 +103,35 @@ internal sealed class UiSession : IAsyncDisposable
         return Guid.Parse(match.Groups[1].Value);
     }
 
+    /// <summary>
+    /// Focuses the element and presses Enter, expecting a file chooser. Blazor's FocusOnNavigate moves the focus to
+    /// the h1 once the circuit has rendered, which on a loaded machine can land after the test's focus; so the
+    /// focus is checked and the attempt repeated (three times at most).
+    /// </summary>
+    public async Task<IFileChooser> OpenFileChooserWithEnterAsync(string selector)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            await Page.FocusAsync(selector);
+            await Page.WaitForTimeoutAsync(200);
+            if (!await Page.EvaluateAsync<bool>("s => document.activeElement === document.querySelector(s)", selector))
+            {
+                Assert.True(attempt < 3, $"{selector} does not keep the keyboard focus");
+                continue;
+            }
+
+            try
+            {
+                return await Page.RunAndWaitForFileChooserAsync(
+                    () => Page.Keyboard.PressAsync("Enter"), new PageRunAndWaitForFileChooserOptions { Timeout = 5000 });
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                // Focus moved between the check and the key press: try again.
+            }
+        }
+    }
+
     /// <summary>A full-page screenshot named after the page; returns its path.</summary>
     public async Task<string> ScreenshotAsync(string name)
     {
