@@ -159,10 +159,11 @@ public sealed class EndToEndTests(BrowserFixture fixture, ITestOutputHelper outp
         await ui.Page.WaitForFunctionAsync("() => Object.keys(localStorage).some(k => k.startsWith('tus::'))");
         Assert.Equal(1, creations);
 
-        // The user reloads the page and drops the same file again, with the network back.
-        await ui.Page.UnrouteAllAsync();
+        // The user reloads the page and drops the same file again, with the network back. (Reload first: a retry of
+        // the old page could otherwise finish the upload between the network's return and the reload.)
         await ui.Page.ReloadAsync();
         await ui.WaitForCircuitAsync();
+        await ui.Page.UnrouteAllAsync();
         await ui.Page.SetInputFilesAsync("#segweb-file-input", ctPath);
         await ui.WaitForJobPageAsync();
         await ui.Page.WaitForSelectorAsync("a[data-output='statistics.json']", new PageWaitForSelectorOptions { Timeout = 90_000 });
