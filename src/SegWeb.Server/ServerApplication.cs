@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using SegWeb.Server.Accounts;
 using SegWeb.Server.ApiReference;
 using SegWeb.Server.Audit;
+using SegWeb.Server.Components;
 using SegWeb.Server.Errors;
 using SegWeb.Server.Health;
 using SegWeb.Server.Inputs;
@@ -55,6 +56,7 @@ public static class ServerApplication
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoints.ReadyTag]);
         services.AddOpenApi();
         services.AddRateLimiter(RateLimits.Configure);
+        services.AddSegWebUi();
 
         services.AddIdentityCore<SegWebUser>(o =>
             {
@@ -123,6 +125,7 @@ public static class ServerApplication
         app.MapAuditEndpoints();
         app.MapApiReference();
         app.MapHangfireDashboardForAdmins();
+        app.MapSegWebUi();
     }
 
     private static Task SecurityHeaders(HttpContext http, RequestDelegate next)
