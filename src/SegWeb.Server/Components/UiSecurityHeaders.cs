@@ -15,12 +15,13 @@ internal static class UiSecurityHeaders
     /// <item><c>connect-src 'self'</c> (already implied by default-src, written out because it is load-bearing): the
     /// Blazor circuit's WebSocket to the same host (CSP Level 3 browsers match ws:/wss: of the page's own origin
     /// with 'self') and the tus uploads' fetch/XHR.</item>
-    /// <item><c>img-src 'self' data:</c>: MudBlazor's checkbox/select glyphs include data: SVG images.</item>
+    /// <item><c>img-src 'self' data: blob:</c>: MudBlazor's checkbox/select glyphs include data: SVG images; Cornerstone3D's
+    /// crosshairs cursor is a blob: image made in the page.</item>
     /// <item><c>frame-ancestors 'none'</c>, <c>base-uri 'self'</c>, <c>form-action 'self'</c>: kept strict.</item>
     /// </list>
     /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Replaces the CSP on everything but the API (JSON needs no widening).</summary>

@@ -33,61 +33,12 @@ public static class JobEndpoints
         return app;
     }
 
-    private static async Task<IResult> Create(
-        JobRequest request, ClaimsPrincipal user, SegWebDbContext db, IJobQueue queue, IJobNotifier notifier, Audit.AuditLog audit, IOptions<ServerOptions> settings,
-        IEnumerable<Segmentation.IJobPreviewRenderer> previews, CancellationToken ct)
+    private static async Task<IResult> Create(JobRequest request, ClaimsPrincipal user, JobCreation creation, CancellationToken ct)
     {
-        string owner = user.UserId();
-        var input = await db.Inputs.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InputId && i.OwnerId == owner, ct);
-        if (input is null)
-        {
-            return TypedResults.Problem($"no input {request.InputId} of yours", statusCode: StatusCodes.Status404NotFound);
-        }
-
-        if (input.State != InputState.Ready)
-        {
-            return TypedResults.Problem($"the input {input.Id} is still open: complete it first", statusCode: StatusCodes.Status409Conflict);
-        }
-
-        if (request.Fast && request.Fastest)
-        {
-            return TypedResults.Problem("choose fast or fastest, not both", statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        var description = input.DescriptionJson is null ? null : JsonSerializer.Deserialize<InputDescription>(input.DescriptionJson, InputView.Json);
-        if (Segmentation.JobOutputSelection.Problem(request.Outputs, description?.Format, previews.Any()) is { } outputsProblem)
-        {
-            return TypedResults.Problem(outputsProblem, statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        if (!queue.IsAvailable)
-        {
-            return TypedResults.Problem(queue.UnavailableReason, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        var now = DateTime.UtcNow;
-        var expires = now.AddDays(settings.Value.RetentionDays);
-        var job = new JobRecord
-        {
-            Id = Guid.NewGuid(),
-            OwnerId = owner,
-            InputId = input.Id,
-            State = JobState.Queued,
-            Stage = "queued",
-            OptionsJson = JsonSerializer.Serialize(request, InputView.Json),
-            CreatedAt = now,
-
-            // The input's expiry deletes its jobs with it, so a job never promises to outlive its input.
-            ExpiresAt = expires < input.ExpiresAt ? expires : input.ExpiresAt,
-        };
-
-        // Stored first, then enqueued: a crash between the two leaves a queued row that start-up enqueues again.
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(CancellationToken.None);
-        notifier.Changed(job);
-        await audit.RecordAsync(Audit.AuditActions.JobCreated, "job", job.Id.ToString());
-        await queue.EnqueueAsync(job.Id, CancellationToken.None);
-        return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", View(job));
+        var created = await creation.CreateAsync(user.UserId(), request, ct);
+        return created.Job is { } job
+            ? TypedResults.Accepted($"/api/v1/jobs/{job.Id}", View(job))
+            : TypedResults.Problem(created.Problem, statusCode: created.Status);
     }
 
     private static async Task<Ok<List<JobView>>> List(ClaimsPrincipal user, SegWebDbContext db, CancellationToken ct, int skip = 0, int take = 50)

@@ -18,6 +18,7 @@ public static class JobServices
         services.AddOptions<JobExecutionOptions>().BindConfiguration(JobExecutionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<JobExecutionOptions>, JobExecutionOptionsValidator>();
         services.AddSingleton<JobFolders>();
+        services.AddScoped<JobCreation>();
         services.AddSingleton<JobStore>();
         services.AddSignalR();
         services.AddSingleton<IJobNotifier, HubJobNotifier>();

@@ -75,7 +75,7 @@ const styleText = `
 .segweb-viewer { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 2px; position: relative; background: #000; }
 .segweb-viewer-cell { position: relative; min-height: 0; }
 .segweb-viewport { position: absolute; inset: 0; outline: none; }
-.segweb-viewport-caption { position: absolute; left: 4px; top: 2px; color: #ddd; font: 12px sans-serif; pointer-events: none; }
+.segweb-viewport-caption { position: absolute; left: 4px; top: 2px; color: #ddd; background: #000; padding: 0 4px; font: 12px sans-serif; pointer-events: none; }
 .segweb-viewer-readout { position: absolute; left: 4px; bottom: 4px; color: #fff; background: #000a; font: 12px monospace; padding: 1px 4px; pointer-events: none; }
 .segweb-viewer-readout:empty { display: none; }
 `;

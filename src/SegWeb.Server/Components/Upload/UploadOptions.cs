@@ -13,7 +13,7 @@ public enum Resolution
 /// <summary>The upload form's job options; <see cref="ToRequest"/> turns them into the API's <see cref="JobRequest"/>.</summary>
 public sealed class UploadOptions
 {
-    /// <summary>The output names the API knows (JobRequest.Outputs).</summary>
+    /// <summary>The form's output choices (names of its checkboxes and their labels).</summary>
     public static readonly IReadOnlyList<(string Name, string Label)> AllOutputs =
     [
         ("segmentations", "NIfTI masks (one per structure, zipped)"),
@@ -22,6 +22,19 @@ public sealed class UploadOptions
         ("statistics", "Statistics (volume, intensity)"),
         ("preview", "Preview image"),
     ];
+
+    /// <summary>
+    /// The result files each choice asks the API for (<see cref="Segmentation.JobOutputSelection"/>'s names). The
+    /// viewer's volume and label map, and report.json, come with every job whatever is chosen.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> ResultFiles = new(StringComparer.Ordinal)
+    {
+        ["segmentations"] = [Segmentation.JobOutputSelection.Masks],
+        ["multilabel"] = [Segmentation.JobOutputSelection.Multilabel],
+        ["dicom-seg"] = [Segmentation.JobOutputSelection.DicomSeg],
+        ["statistics"] = [Segmentation.JobOutputSelection.StatisticsJson, Segmentation.JobOutputSelection.StatisticsCsv],
+        ["preview"] = [Segmentation.JobOutputSelection.Preview],
+    };
 
     public string Task { get; set; } = "total";
 
@@ -33,11 +46,15 @@ public sealed class UploadOptions
     /// <summary>Chosen outputs.</summary>
     public HashSet<string> Outputs { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>What a drop runs with when nobody touches the form: the task, full resolution, all structures, masks + multilabel + statistics.</summary>
+    /// <summary>
+    /// What a drop runs with when nobody touches the form: the task, full resolution, all structures, every output.
+    /// Every box ticked is sent as "the defaults" (an empty list), so the server makes every output that applies to
+    /// the input — DICOM-SEG only for DICOM — and a drop never fails for asking DICOM-SEG of a NIfTI file.
+    /// </summary>
     public static UploadOptions Defaults(string task)
     {
         var o = new UploadOptions { Task = task };
-        o.Outputs.UnionWith(["segmentations", "multilabel", "statistics"]);
+        o.Outputs.UnionWith(AllOutputs.Select(x => x.Name));
         return o;
     }
 
@@ -72,5 +89,7 @@ public sealed class UploadOptions
         Fast: Resolution == Resolution.Fast,
         Fastest: Resolution == Resolution.Fastest,
         RoiSubset: RoiSubset.Count == 0 ? null : RoiSubset.ToList(),
-        Outputs: AllOutputs.Select(o => o.Name).Where(Outputs.Contains).ToList());
+        Outputs: Outputs.IsSupersetOf(AllOutputs.Select(o => o.Name))
+            ? []
+            : AllOutputs.Select(o => o.Name).Where(Outputs.Contains).SelectMany(o => ResultFiles[o]).ToList());
 }

@@ -144,6 +144,12 @@ internal sealed class UiSession : IAsyncDisposable
     /// <summary>Runs axe-core in the page; returns the serious and critical violations as "id: help (targets)".</summary>
     public async Task<IReadOnlyList<string>> AxeSeriousViolationsAsync()
     {
+        // MudBlazor animates labels and fields in (CSS transitions): a colour read mid-transition fails contrast at
+        // random (seen on the account page under load), so let running animations finish first.
+        await Page.EvaluateAsync("() => Promise.all(document.getAnimations()" +
+            ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)" + // spinners never finish
+            ".map(a => a.finished.catch(() => null)))");
+
         // Evaluated through the DevTools protocol, so the page's CSP (script-src 'self') does not block it.
         await Page.EvaluateAsync(AxeSource.Value + "\n;0");
         var json = await Page.EvaluateAsync<JsonElement>(

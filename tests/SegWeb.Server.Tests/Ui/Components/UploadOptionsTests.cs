@@ -26,8 +26,8 @@ public sealed class UploadOptionsTests
         Assert.True(options.AddRoi(Classes, "liver"));
         Assert.False(options.AddRoi(Classes, "liver"));
         options.Resolution = Resolution.Fastest;
-        options.Outputs.Add("dicom-seg");
         options.Outputs.Remove("segmentations");
+        options.Outputs.Remove("preview");
 
         var input = Guid.NewGuid();
         var request = options.ToRequest(input);
@@ -35,7 +35,16 @@ public sealed class UploadOptionsTests
         Assert.Equal(["liver"], request.RoiSubset);
         Assert.True(request.Fastest);
         Assert.False(request.Fast);
-        // In the API's order, whatever order they were ticked in.
-        Assert.Equal(["multilabel", "dicom-seg", "statistics"], request.Outputs);
+        // The API's result file names (statistics is two files), in the form's order whatever order they were ticked in.
+        Assert.Equal(["multilabel.nii.gz", "seg.dcm", "statistics.json", "statistics.csv"], request.Outputs);
+        Assert.All(request.Outputs!, o => Assert.Contains(o, SegWeb.Server.Segmentation.JobOutputSelection.Known));
+    }
+
+    [Fact]
+    public void Every_output_ticked_is_sent_as_the_servers_defaults_so_a_NIfTI_drop_is_not_refused_for_DICOM_SEG()
+    {
+        // Regression: the form sent its own names ("segmentations", …) and the server failed the job "unknown output".
+        var request = UploadOptions.Defaults("total").ToRequest(Guid.NewGuid());
+        Assert.Empty(request.Outputs!);
     }
 }
