@@ -55,6 +55,58 @@ public sealed class SlidingWindowPredictorTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 20, 7, 1)]
+    [InlineData(19, 23, 30, 2)]
+    [InlineData(9, 17, 13, 3)]
+    public void One_fold_without_mirroring_aggregates_the_network_output_directly(int d, int h, int w, int batch)
+    {
+        // The single-run path skips the averaging buffer; with padding on some axes (smaller than the patch) the
+        // logits must still be exactly the network's, cropped, and the estimate must not count the skipped buffers.
+        var random = new Random(d + h + w);
+        int[] size = [d, h, w];
+        var image = Enumerable.Range(0, d * h * w).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        float[] scale = [1, -2, 0.5f], offset = [0, 0.3f, -0.1f];
+        var logits = new float[3 * d * h * w];
+        var options = new SlidingWindowOptions
+        {
+            PatchSize = [8, 16, 12],
+            BatchSize = batch,
+            LogitsHandler = (plane, values) =>
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    values.Slice(c * h * w, h * w).CopyTo(logits.AsSpan((((c * d) + plane) * h * w), h * w));
+                }
+            },
+        };
+        var predictor = new SlidingWindowPredictor([new PointwiseNetwork(scale, offset)], options);
+        var twoFolds = new SlidingWindowPredictor([new PointwiseNetwork(scale, offset), new PointwiseNetwork(scale, offset)], options with { LogitsHandler = null });
+        var result = predictor.Predict(image, size);
+        Assert.Equal(1, predictor.RunsPerTile);
+        for (int i = 0; i < image.Length; i++)
+        {
+            int best = 0;
+            float bestValue = float.NegativeInfinity;
+            for (int c = 0; c < 3; c++)
+            {
+                float expected = (scale[c] * image[i]) + offset[c];
+                Assert.True(Math.Abs(logits[(c * image.Length) + i] - expected) < 1e-5, $"voxel {i} class {c}");
+                if (expected > bestValue)
+                {
+                    (best, bestValue) = (c, expected);
+                }
+            }
+
+            Assert.Equal(best, result.Labels[i]);
+        }
+
+        Assert.Equal(twoFolds.Predict(image, size).Labels, result.Labels);
+        long patchBytes = 8L * 16 * 12 * sizeof(float);
+        // Two identical folds need the averaging buffer (3 classes × batch × patch) on top.
+        Assert.Equal(3 * batch * patchBytes, twoFolds.EstimateBytes(size) - predictor.EstimateBytes(size));
+    }
+
     [Fact]
     public void Channels_reach_the_network_as_separate_planes_of_each_tile()
     {
