@@ -84,7 +84,9 @@ public sealed class ModelSessionCache : IDisposable
         using var sessionOptions = ExecutionProviders.CreateSessionOptions(_options, kind, out var resolved);
         try
         {
-            var session = new InferenceSession(path, sessionOptions);
+            var session = _options.OptimizedModelCacheDirectory is { Length: > 0 } directory
+                ? OptimizedModelCache.Create(path, directory, sessionOptions, resolved, _options.Warning)
+                : new InferenceSession(path, sessionOptions);
             _resolved = resolved;
             return session;
         }
