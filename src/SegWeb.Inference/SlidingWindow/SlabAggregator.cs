@@ -130,6 +130,15 @@ public sealed class SlabAggregator
         return (((classes * sumBytes) + sizeof(float)) * ring * plane) + labels + logitsPlane;
     }
 
+    /// <summary>Bytes of the per-class sums alone (the part whose precision is a choice) for an unpadded image of <paramref name="outputSize"/>.</summary>
+    public static long SumBytes(int classes, IReadOnlyList<int> outputSize, IReadOnlyList<int> patchSize, AccumulatorPrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(outputSize);
+        ArgumentNullException.ThrowIfNull(patchSize);
+        long ring = Math.Min(patchSize[0], outputSize[0]);
+        return classes * (precision == AccumulatorPrecision.Half ? 2L : sizeof(float)) * ring * outputSize[1] * outputSize[2];
+    }
+
     /// <summary>The argmax labels of the unpadded image (depth, height, width; width fastest). Complete after <see cref="Complete"/>.</summary>
     public byte[] Labels => _labels;
 

@@ -99,7 +99,9 @@ public sealed class SlidingWindowPredictor
         var precision = _options.Precision;
         if (precision == AccumulatorPrecision.Auto)
         {
-            precision = EstimateBytes(size, AccumulatorPrecision.Single) <= _options.MemoryLimitBytes ? AccumulatorPrecision.Single : AccumulatorPrecision.Half;
+            bool singleFits = EstimateBytes(size, AccumulatorPrecision.Single) <= _options.MemoryLimitBytes
+                && SlabAggregator.SumBytes(outC, size, _patch, AccumulatorPrecision.Single) <= _options.SingleSumsBudgetBytes;
+            precision = singleFits ? AccumulatorPrecision.Single : AccumulatorPrecision.Half;
         }
 
         long estimate = EstimateBytes(size, precision);

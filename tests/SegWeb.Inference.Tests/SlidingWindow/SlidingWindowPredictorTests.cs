@@ -189,6 +189,25 @@ public sealed class SlidingWindowPredictorTests
     }
 
     [Fact]
+    public void Auto_precision_uses_half_sums_above_the_float_sum_budget_even_within_the_limit()
+    {
+        var folds = new ITileNetwork[] { new PointwiseNetwork([1, -1, 0.5f, 2], [0, 0.1f, 0, -0.2f]) };
+        int[] size = [40, 48, 48];
+        long floatSums = SlabAggregator.SumBytes(4, size, [16, 16, 16], AccumulatorPrecision.Single);
+        Assert.Equal(4L * 4 * 16 * 48 * 48, floatSums);
+        Assert.Equal(floatSums / 2, SlabAggregator.SumBytes(4, size, [16, 16, 16], AccumulatorPrecision.Half));
+        var image = Enumerable.Range(0, 40 * 48 * 48).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
+        var within = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16], SingleSumsBudgetBytes = floatSums }).Predict(image, size);
+        var above = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16], SingleSumsBudgetBytes = floatSums - 1 }).Predict(image, size);
+        Assert.Equal(AccumulatorPrecision.Single, within.Precision);
+        Assert.Equal(AccumulatorPrecision.Half, above.Precision);
+        // The default budget keeps float32 for the 118-class model on example_ct_sm (30 × 101 × 122 at 3 mm) and
+        // switches to half for a 512 × 512 × 458 CT at 3 mm (153 × 137 × 137).
+        Assert.True(SlabAggregator.SumBytes(118, [30, 101, 122], [112, 112, 112], AccumulatorPrecision.Single) <= new SlidingWindowOptions { PatchSize = [1, 1, 1] }.SingleSumsBudgetBytes);
+        Assert.True(SlabAggregator.SumBytes(118, [153, 137, 137], [112, 112, 112], AccumulatorPrecision.Single) > new SlidingWindowOptions { PatchSize = [1, 1, 1] }.SingleSumsBudgetBytes);
+    }
+
+    [Fact]
     public void Auto_precision_switches_to_half_sums_when_float_sums_exceed_the_limit()
     {
         var folds = new ITileNetwork[] { new PointwiseNetwork([1, -1, 0.5f, 2], [0, 0.1f, 0, -0.2f]) };
