@@ -15,6 +15,9 @@ namespace SegWeb.Inference.SlidingWindow;
 /// </summary>
 public sealed class SlidingWindowPredictor
 {
+    /// <summary>Predictions estimated at this size or more start with a full garbage collection (see <see cref="Predict"/>).</summary>
+    private const long FullCollectionThresholdBytes = 256L << 20;
+
     private readonly IReadOnlyList<ITileNetwork> _folds;
     private readonly SlidingWindowOptions _options;
     private readonly int[] _patch;
@@ -109,6 +112,15 @@ public sealed class SlidingWindowPredictor
         {
             throw new InferenceException(
                 $"sliding window over {string.Join("×", size)} with {outC} classes and patch {string.Join("×", _patch)} needs about {estimate / (1 << 20)} MiB ({precision} sums), above the limit of {_options.MemoryLimitBytes / (1 << 20)} MiB");
+        }
+
+        if (estimate >= FullCollectionThresholdBytes)
+        {
+            // The previous part or scan left buffers of the same size (ring, network output) as garbage in the large
+            // object heap, which the GC collects only when its budget says so: with five 1.5 mm parts in a row the
+            // process grew to over 5 GB. A blocking collection before allocating the next set (tens of ms against
+            // minutes of forward passes) gives them back first, so peak memory is one part's, not the sum.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
 
         var padding = PaddingRegion.For(size, _patch);

@@ -46,6 +46,22 @@ public sealed class RuntimeSettingsTests(DemoPackageFixture demo) : IClassFixtur
     }
 
     [Fact]
+    public void A_released_session_is_disposed_and_loaded_again_on_next_use()
+    {
+        var part = demo.Package.Manifest.Parts[0];
+        var file = demo.Package.FoldFiles(part)[0];
+        using var cache = new ModelSessionCache();
+        var first = cache.Get(file);
+        Assert.True(cache.Release(file));
+        Assert.Equal(0, cache.Count);
+        Assert.False(cache.Release(file));
+        var second = cache.Get(file);
+        Assert.NotSame(first, second);
+        Assert.Equal(1, cache.Count);
+        Assert.NotEmpty(second.InputMetadata);
+    }
+
+    [Fact]
     public void Forward_pass_statistics_count_every_tile_and_its_time()
     {
         var before = ForwardPassStatistics.Snapshot();

@@ -110,6 +110,13 @@ internal static class ChildCases
                 }
 
                 PartLabelMerger.Merge(merged, local, kept);
+                if (request.ReleaseSessions)
+                {
+                    foreach (var file in package.FoldFiles(part))
+                    {
+                        cache.Release(file);
+                    }
+                }
             }
         }
 

@@ -45,6 +45,9 @@ internal sealed record ChildRequest
     /// </summary>
     public int SampledForwardPasses { get; init; }
 
+    /// <summary>Parts case: release each part's session once it has run (a one-shot CLI run), instead of keeping all (a server).</summary>
+    public bool ReleaseSessions { get; init; }
+
     /// <summary>Serialises the request.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 

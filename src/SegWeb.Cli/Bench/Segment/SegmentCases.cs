@@ -125,7 +125,7 @@ internal static class SegmentCases
             Packages = [Package("total-fast")],
             Output = Path.Combine(outputs, "ct458-3mm"),
         });
-        Case("ct458-parts", $"{shape458} CT (0.8×0.8×1 mm), {parts}", () => new ChildRequest
+        Case("ct458-parts", $"{shape458} CT (0.8×0.8×1 mm), {parts}, all sessions kept (as a server keeps them)", () => new ChildRequest
         {
             Case = "parts",
             Input = Ct(shape458),
@@ -135,13 +135,14 @@ internal static class SegmentCases
         });
         if (!quick)
         {
-            Case("ct824-parts", $"{shape824} CT (0.8×0.8×1 mm), {parts}: 117 classes at 1.5 mm, memory case", () => new ChildRequest
+            Case("ct824-parts", $"{shape824} CT (0.8×0.8×1 mm), {parts}: 117 classes at 1.5 mm, each part's session released after it ran (one-shot CLI)", () => new ChildRequest
             {
                 Case = "parts",
                 Input = Ct(shape824),
                 Packages = PartPackages(),
                 Output = Path.Combine(outputs, "ct824-parts"),
                 SampledForwardPasses = 1,
+                ReleaseSessions = true,
             });
         }
 
