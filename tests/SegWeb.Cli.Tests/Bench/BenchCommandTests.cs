@@ -48,7 +48,7 @@ public sealed class BenchCommandTests
         Assert.True(Regex.IsMatch(stdout, @"\| SegWeb default \+ optimised model loaded \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9]\d* \|"), stdout);
         Assert.Single(Directory.GetFiles(Path.Combine(work.Path, "optimized-models"), "*.optimized.onnx"));
         // One row per case with every stage, forward passes, shares and peak RSS.
-        foreach (var row in new[] { "example_ct_sm, total-fast twin", "96×96×86 CT", "96×96×86 CT (0.8×0.8×1 mm), demo model as 2 parts" })
+        foreach (var row in new[] { "example_ct_sm, demo model", "96×96×86 CT (0.8×0.8×1 mm), demo model", "96×96×86 CT (0.8×0.8×1 mm), demo model as 2 parts" })
         {
             Assert.Matches(@"\| " + Regex.Escape(row) + @"[^|]*\| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9]\d* \| [0-9.]+ \| [0-9.]+ % \| [0-9.]+ % \| [1-9]\d* \| [0-9.]+ \|", stdout);
         }

@@ -104,7 +104,8 @@ internal static class SegmentCases
         }
 
         string outputs = Path.Combine(workDir, "outputs");
-        Case("example", "example_ct_sm, total-fast twin (--fast)", () => new ChildRequest
+        string fastName = quick ? "demo model" : "total-fast twin (--fast)";
+        Case("example", $"example_ct_sm, {fastName}", () => new ChildRequest
         {
             Case = "pipeline",
             Input = Path.Combine(root, "deploy", "example", "example_ct_sm.nii.gz"),
@@ -118,7 +119,7 @@ internal static class SegmentCases
         string Ct(VolumeShape shape) => SyntheticCt.Write(Path.Combine(workDir, $"synthetic_ct_{shape.X}x{shape.Y}x{shape.Z}.nii.gz"), shape, spacing);
         string parts = quick ? "demo model as 2 parts" : "five 1.5 mm part twins (total)";
         string[] PartPackages() => quick ? [Package("total-part1"), Package("total-part2")] : [.. Enumerable.Range(1, 5).Select(p => Package($"total-part{p}"))];
-        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), total-fast twin (3 mm)", () => new ChildRequest
+        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}", () => new ChildRequest
         {
             Case = "pipeline",
             Input = Ct(shape458),
