@@ -31,6 +31,17 @@ public static class ExecutionProviders
             sessionOptions.InterOpNumThreads = options.InterOpThreads;
         }
 
+        sessionOptions.EnableMemoryPattern = options.MemoryPattern;
+        sessionOptions.EnableCpuMemArena = options.CpuArena != CpuArenaMode.Off;
+        if (options.CpuArena == CpuArenaMode.SameAsRequested)
+        {
+            SharedCpuArena.EnsureRegistered();
+            sessionOptions.AddSessionConfigEntry("session.use_env_allocators", "1");
+        }
+
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+
         try
         {
             switch (kind)

@@ -15,6 +15,33 @@ public sealed record InferenceRuntimeOptions
     /// <summary>Threads across independent operators (0: default); U-Nets are sequential, so rarely useful.</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>
+    /// The CPU provider's allocator for activations. Default <see cref="CpuArenaMode.Off"/>: on the 112³ patch of the
+    /// 118-class 3 mm model it cut a forward pass's peak RSS from 2260 MB (ONNX Runtime's arena) to 1476 MB
+    /// (docs/inference.md, `segweb bench segment`).
+    /// </summary>
+    public CpuArenaMode CpuArena { get; init; } = CpuArenaMode.Off;
+
+    /// <summary>
+    /// ONNX Runtime's memory pattern: plan one block for a forward pass's tensors from the first run of a shape and
+    /// allocate it at once on later runs (default on).
+    /// </summary>
+    public bool MemoryPattern { get; init; } = true;
+
+    /// <summary>
+    /// Let ONNX Runtime's intra-op threads spin while waiting for work (ONNX Runtime's default). Off by default
+    /// here: between forward passes the sliding window aggregates on the .NET thread pool, and spinning threads
+    /// would compete with it for the same cores (and with other processes on a shared machine).
+    /// </summary>
+    public bool AllowSpinning { get; init; }
+
+    /// <summary>
+    /// Folder where each model is saved after ONNX Runtime's graph optimisation, so a later process loads the
+    /// optimised graph instead of optimising again (null: no cache). Files are keyed by the model's path, size,
+    /// modification time, this ONNX Runtime version and the optimisation settings; a stale or broken file is replaced.
+    /// </summary>
+    public string? OptimizedModelCacheDirectory { get; init; }
+
     /// <summary>Receives warnings (for example the CPU fallback of <see cref="ExecutionProviderKind.Auto"/>).</summary>
     public Action<string>? Warning { get; init; }
 

@@ -74,7 +74,9 @@ public sealed class OnnxModelRunner : ITileNetwork
             [batch, OutputChannels, patchSize[0], patchSize[1], patchSize[2]]);
         try
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             _session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            ForwardPassStatistics.Record(batch, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (OnnxRuntimeException ex)
         {

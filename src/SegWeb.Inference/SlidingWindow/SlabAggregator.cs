@@ -14,7 +14,11 @@ public delegate void PlaneLogitsHandler(int plane, ReadOnlySpan<float> logits);
 /// still touch: a ring of <c>patch depth</c> planes. Tiles must arrive with non-decreasing depth start (the
 /// order of <see cref="TilePlanner.Tiles"/>); a tile starting at plane s proves every plane below s complete,
 /// so those planes are divided by their weight, reduced to argmax labels and released before the tile is added.
-/// Peak memory is therefore (classes + 1) × patchDepth × height × width floats, never classes × the volume.
+/// Only the unpadded image is stored: the padding nnU-Net adds to reach the patch size is computed by the network
+/// but its sums are thrown away at the end anyway, so tile parts falling there are skipped when added. For a scan
+/// smaller than the patch (the 3 mm and 6 mm models on a small CT) that is most of the ring.
+/// Peak memory is therefore (classes + 1) × min(patchDepth, depth) × height × width values of the unpadded image,
+/// never classes × the volume.
 /// </summary>
 public sealed class SlabAggregator
 {
@@ -28,6 +32,12 @@ public sealed class SlabAggregator
     private readonly int[] _patch;
     private readonly int _ring;
     private readonly int _planeSize;
+    private readonly int _cropD0;
+    private readonly int _cropH0;
+    private readonly int _cropW0;
+    private readonly int _cropD;
+    private readonly int _cropH;
+    private readonly int _cropW;
     private readonly float[][]? _sums;
     private readonly Half[][]? _halfSums;
     private readonly float[] _weights;
@@ -58,14 +68,24 @@ public sealed class SlabAggregator
         _classes = classes;
         (_depth, _height, _width) = (paddedSize[0], paddedSize[1], paddedSize[2]);
         _patch = [patchSize[0], patchSize[1], patchSize[2]];
-        _ring = Math.Min(_patch[0], _depth);
-        _planeSize = checked(_height * _width);
+        (_cropD0, _cropH0, _cropW0) = (crop.Offset[0], crop.Offset[1], crop.Offset[2]);
+        (_cropD, _cropH, _cropW) = (crop.Size[0], crop.Size[1], crop.Size[2]);
+        if (_cropD0 < 0 || _cropH0 < 0 || _cropW0 < 0 || _cropD < 1 || _cropH < 1 || _cropW < 1
+            || _cropD0 + _cropD > _depth || _cropH0 + _cropH > _height || _cropW0 + _cropW > _width)
+        {
+            throw new ArgumentException($"the unpadded region (offset {string.Join("×", crop.Offset)}, size {string.Join("×", crop.Size)}) does not lie inside the padded image {_depth}×{_height}×{_width}", nameof(crop));
+        }
+
+        // Live planes are always inside [tile start, tile start + patch depth) ∩ the unpadded depth: a ring of this
+        // many planes, indexed by (plane − first unpadded plane) mod ring, never has two live planes in one slot.
+        _ring = Math.Min(_patch[0], _cropD);
+        _planeSize = checked(_cropH * _cropW);
         _crop = crop;
         _logitsHandler = logitsHandler;
         long ringValues = (long)_ring * _planeSize;
         if (ringValues > Array.MaxLength)
         {
-            throw new InferenceException($"one class of the accumulator ({_ring} planes of {_height}×{_width}) exceeds the largest array .NET allows");
+            throw new InferenceException($"one class of the accumulator ({_ring} planes of {_cropH}×{_cropW}) exceeds the largest array .NET allows");
         }
 
         if (precision == AccumulatorPrecision.Half)
@@ -89,19 +109,34 @@ public sealed class SlabAggregator
         _labels = new byte[crop.Size[0] * (long)crop.Size[1] * crop.Size[2]];
     }
 
-    /// <summary>Bytes this accumulator holds for a given geometry (sums, weights and the label output), for the memory check.</summary>
+    /// <summary>Bytes this accumulator holds for a given geometry (sums, weights and the label output), for the memory check.
+    /// The ring covers only the unpadded <paramref name="outputSize"/>; <paramref name="paddedSize"/> is checked, not stored.</summary>
     public static long EstimateBytes(int classes, IReadOnlyList<int> paddedSize, IReadOnlyList<int> patchSize, IReadOnlyList<int> outputSize,
         AccumulatorPrecision precision = AccumulatorPrecision.Single)
     {
         ArgumentNullException.ThrowIfNull(paddedSize);
         ArgumentNullException.ThrowIfNull(patchSize);
         ArgumentNullException.ThrowIfNull(outputSize);
-        long ring = Math.Min(patchSize[0], paddedSize[0]);
-        long plane = (long)paddedSize[1] * paddedSize[2];
+        if (paddedSize.Count != 3 || outputSize.Count != 3 || Enumerable.Range(0, 3).Any(a => outputSize[a] > paddedSize[a]))
+        {
+            throw new ArgumentException($"output {string.Join("×", outputSize)} must fit inside the padded size {string.Join("×", paddedSize)}", nameof(outputSize));
+        }
+
+        long ring = Math.Min(patchSize[0], outputSize[0]);
+        long plane = (long)outputSize[1] * outputSize[2];
         long labels = (long)outputSize[0] * outputSize[1] * outputSize[2];
         long logitsPlane = (long)classes * outputSize[1] * outputSize[2] * sizeof(float);
         int sumBytes = precision == AccumulatorPrecision.Half ? 2 : sizeof(float);
         return (((classes * sumBytes) + sizeof(float)) * ring * plane) + labels + logitsPlane;
+    }
+
+    /// <summary>Bytes of the per-class sums alone (the part whose precision is a choice) for an unpadded image of <paramref name="outputSize"/>.</summary>
+    public static long SumBytes(int classes, IReadOnlyList<int> outputSize, IReadOnlyList<int> patchSize, AccumulatorPrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(outputSize);
+        ArgumentNullException.ThrowIfNull(patchSize);
+        long ring = Math.Min(patchSize[0], outputSize[0]);
+        return classes * (precision == AccumulatorPrecision.Half ? 2L : sizeof(float)) * ring * outputSize[1] * outputSize[2];
     }
 
     /// <summary>The argmax labels of the unpadded image (depth, height, width; width fastest). Complete after <see cref="Complete"/>.</summary>
@@ -136,35 +171,45 @@ public sealed class SlabAggregator
         FinalizeBelow(origin.D);
         _touchedBelow = Math.Max(_touchedBelow, origin.D + pd);
 
-        int ring = _ring, height = _height, width = _width, classes = _classes;
-        Parallel.For(0, (classes + 1) * pd, unit =>
+        // The part of the tile inside the unpadded image: planes [dzLo, dzHi), rows [dyLo, dyHi), columns [dxLo, dxHi).
+        int dzLo = Math.Max(0, _cropD0 - origin.D), dzHi = Math.Min(pd, _cropD0 + _cropD - origin.D);
+        int dyLo = Math.Max(0, _cropH0 - origin.H), dyHi = Math.Min(ph, _cropH0 + _cropH - origin.H);
+        int dxLo = Math.Max(0, _cropW0 - origin.W), dxHi = Math.Min(pw, _cropW0 + _cropW - origin.W);
+        if (dzHi <= dzLo || dyHi <= dyLo || dxHi <= dxLo)
         {
-            int c = unit / pd;
-            int dz = unit % pd;
-            int slot = (origin.D + dz) % ring;
+            return;
+        }
+
+        int ring = _ring, cropH = _cropH, cropW = _cropW, classes = _classes, planes = dzHi - dzLo, span = dxHi - dxLo;
+        int rowOffset = origin.H - _cropH0, columnOffset = origin.W - _cropW0;
+        Parallel.For(0, (classes + 1) * planes, unit =>
+        {
+            int c = unit / planes;
+            int dz = dzLo + (unit % planes);
+            int slot = (origin.D + dz - _cropD0) % ring;
             var map = gaussian.Span;
             var tile = tileLogits.Span;
             bool half = _halfSums is not null && c < classes;
-            Span<float> row = !half ? default : pw <= StackRowLimit ? stackalloc float[pw] : new float[pw];
-            for (int dy = 0; dy < ph; dy++)
+            Span<float> row = !half ? default : span <= StackRowLimit ? stackalloc float[span] : new float[span];
+            for (int dy = dyLo; dy < dyHi; dy++)
             {
-                int src = (((dz * ph) + dy) * pw);
-                int dst = (((slot * height) + origin.H + dy) * width) + origin.W;
-                var g = map.Slice(src, pw);
+                int src = (((dz * ph) + dy) * pw) + dxLo;
+                int dst = (((slot * cropH) + rowOffset + dy) * cropW) + columnOffset + dxLo;
+                var g = map.Slice(src, span);
                 if (c == classes)
                 {
-                    var weights = _weights.AsSpan(dst, pw);
+                    var weights = _weights.AsSpan(dst, span);
                     TensorPrimitives.Add(weights, g, weights);
                 }
                 else if (!half)
                 {
-                    MultiplyAdd(_sums![c].AsSpan(dst, pw), tile.Slice((c * patchVoxels) + src, pw), g);
+                    MultiplyAdd(_sums![c].AsSpan(dst, span), tile.Slice((c * patchVoxels) + src, span), g);
                 }
                 else
                 {
-                    var stored = _halfSums![c].AsSpan(dst, pw);
+                    var stored = _halfSums![c].AsSpan(dst, span);
                     TensorPrimitives.ConvertToSingle(stored, row);
-                    MultiplyAdd(row, tile.Slice((c * patchVoxels) + src, pw), g);
+                    MultiplyAdd(row, tile.Slice((c * patchVoxels) + src, span), g);
                     TensorPrimitives.ConvertToHalf(row, stored);
                 }
             }
@@ -210,10 +255,10 @@ public sealed class SlabAggregator
             }
         }
 
-        // Release the slots for the planes that follow.
-        for (int p = first; p < end; p++)
+        // Release the slots for the planes that follow (only unpadded planes have slots).
+        for (int p = Math.Max(first, cropD0); p < Math.Min(end, cropD1); p++)
         {
-            int slot = p % _ring;
+            int slot = (p - cropD0) % _ring;
             _weights.AsSpan(slot * _planeSize, _planeSize).Clear();
             foreach (var s in _sums ?? [])
             {
@@ -232,8 +277,8 @@ public sealed class SlabAggregator
     private void FinalizeRow(int plane, int outY, float[]? logitPlanes, int firstPlane)
     {
         int outH = _crop.Size[1], outW = _crop.Size[2];
-        int slot = plane % _ring;
-        int src = (((slot * _height) + _crop.Offset[1] + outY) * _width) + _crop.Offset[2];
+        int slot = (plane - _cropD0) % _ring;
+        int src = ((slot * _cropH) + outY) * _cropW;
         var weight = _weights.AsSpan(src, outW);
         long labelStart = ((((long)(plane - _crop.Offset[0]) * outH) + outY) * outW);
         var labels = _labels.AsSpan((int)labelStart, outW);

@@ -30,7 +30,15 @@ public sealed record SlidingWindowOptions
     /// </summary>
     public long NetworkWorkspaceBytes { get; init; }
 
-    /// <summary>Storage of the per-class sums (default Auto: float32 when it fits <see cref="MemoryLimitBytes"/>, else half).</summary>
+    /// <summary>
+    /// With <see cref="AccumulatorPrecision.Auto"/>: the most the float32 sums may take (default 512 MiB); above it
+    /// they are stored in half precision, as nnU-Net accumulates on the GPU. The 118-class 3 mm model on a
+    /// 512×512×458 CT needs 990 MiB of float32 sums, the five 1.5 mm parts of <c>total</c> on a 512×512×824 CT about
+    /// 950 MiB each: half precision saves about 0.5 GB of a 3 GB budget there, while small scans keep float32.
+    /// </summary>
+    public long SingleSumsBudgetBytes { get; init; } = 512L << 20;
+
+    /// <summary>Storage of the per-class sums (default Auto: float32 when within <see cref="SingleSumsBudgetBytes"/> and <see cref="MemoryLimitBytes"/>, else half).</summary>
     public AccumulatorPrecision Precision { get; init; } = AccumulatorPrecision.Auto;
 
     /// <summary>Receives each finalised plane's logits (export of probabilities/logits, tests); null: labels only.</summary>

@@ -1,4 +1,7 @@
+using System.Text.RegularExpressions;
 using SegWeb.Cli.Commands;
+using SegWeb.Imaging.Nifti;
+using SegWeb.Imaging.Volumes;
 
 namespace SegWeb.Cli.Tests.Bench;
 
@@ -35,13 +38,28 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
-    public void Bench_segment_quick_times_every_stage_cold_and_warm()
+    public void Bench_segment_quick_runs_every_case_in_its_own_process_and_prints_its_figures()
     {
-        var (rc, stdout, stderr) = Run("bench", "segment", "--quick");
+        using var work = new TempDirectory();
+        var (rc, stdout, stderr) = Run("bench", "segment", "--quick", "--work-dir", work.Path);
         Assert.True(rc == 0, stdout + stderr);
-        Assert.Matches(@"\| cold \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ % \|", stdout);
-        Assert.Matches(@"\| warm \|", stdout);
-        Assert.Matches(@"peak RSS of this process \(VmHWM.*\): \d+ MB", stdout);
+        // ONNX Runtime settings: session load, first pass, later passes, peak RSS per fresh process.
+        Assert.True(Regex.IsMatch(stdout, @"\| ORT defaults[^|]*\| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9]\d* \| [0-9.]+ \|"), stdout);
+        Assert.True(Regex.IsMatch(stdout, @"\| SegWeb default \+ optimised model loaded \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9]\d* \|"), stdout);
+        Assert.Single(Directory.GetFiles(Path.Combine(work.Path, "optimized-models"), "*.optimized.onnx"));
+        // One row per case with every stage, forward passes, shares and peak RSS.
+        foreach (var row in new[] { "example_ct_sm, demo model", "96×96×86 CT (0.8×0.8×1 mm), demo model", "96×96×86 CT (0.8×0.8×1 mm), demo model as 2 parts" })
+        {
+            Assert.Matches(@"\| " + Regex.Escape(row) + @"[^|]*\| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9]\d* \| [0-9.]+ \| [0-9.]+ % \| [0-9.]+ % \| [1-9]\d* \| [0-9.]+ \|", stdout);
+        }
+
+        Assert.DoesNotContain("failed", stdout, StringComparison.Ordinal);
+        // The children really segmented: their outputs are label maps on the inputs' grids.
+        var example = NiftiReader.Read(Path.Combine(work.Path, "outputs", "example", "segmentation.nii.gz")).Volume;
+        Assert.Equal(new VolumeShape(122, 101, 30), example.Shape);
+        var parts = NiftiReader.Read(Path.Combine(work.Path, "outputs", "ct458-parts", "segmentation.nii.gz")).Volume;
+        Assert.Equal(new VolumeShape(96, 96, 86), parts.Shape);
+        Assert.Contains(((Volume<byte>)parts).Data, v => v != 0);
     }
 
     [Fact]

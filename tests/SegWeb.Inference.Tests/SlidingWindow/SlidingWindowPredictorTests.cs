@@ -55,6 +55,58 @@ public sealed class SlidingWindowPredictorTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 20, 7, 1)]
+    [InlineData(19, 23, 30, 2)]
+    [InlineData(9, 17, 13, 3)]
+    public void One_fold_without_mirroring_aggregates_the_network_output_directly(int d, int h, int w, int batch)
+    {
+        // The single-run path skips the averaging buffer; with padding on some axes (smaller than the patch) the
+        // logits must still be exactly the network's, cropped, and the estimate must not count the skipped buffers.
+        var random = new Random(d + h + w);
+        int[] size = [d, h, w];
+        var image = Enumerable.Range(0, d * h * w).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        float[] scale = [1, -2, 0.5f], offset = [0, 0.3f, -0.1f];
+        var logits = new float[3 * d * h * w];
+        var options = new SlidingWindowOptions
+        {
+            PatchSize = [8, 16, 12],
+            BatchSize = batch,
+            LogitsHandler = (plane, values) =>
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    values.Slice(c * h * w, h * w).CopyTo(logits.AsSpan((((c * d) + plane) * h * w), h * w));
+                }
+            },
+        };
+        var predictor = new SlidingWindowPredictor([new PointwiseNetwork(scale, offset)], options);
+        var twoFolds = new SlidingWindowPredictor([new PointwiseNetwork(scale, offset), new PointwiseNetwork(scale, offset)], options with { LogitsHandler = null });
+        var result = predictor.Predict(image, size);
+        Assert.Equal(1, predictor.RunsPerTile);
+        for (int i = 0; i < image.Length; i++)
+        {
+            int best = 0;
+            float bestValue = float.NegativeInfinity;
+            for (int c = 0; c < 3; c++)
+            {
+                float expected = (scale[c] * image[i]) + offset[c];
+                Assert.True(Math.Abs(logits[(c * image.Length) + i] - expected) < 1e-5, $"voxel {i} class {c}");
+                if (expected > bestValue)
+                {
+                    (best, bestValue) = (c, expected);
+                }
+            }
+
+            Assert.Equal(best, result.Labels[i]);
+        }
+
+        Assert.Equal(twoFolds.Predict(image, size).Labels, result.Labels);
+        long patchBytes = 8L * 16 * 12 * sizeof(float);
+        // Two identical folds need the averaging buffer (3 classes × batch × patch) on top.
+        Assert.Equal(3 * batch * patchBytes, twoFolds.EstimateBytes(size) - predictor.EstimateBytes(size));
+    }
+
     [Fact]
     public void Channels_reach_the_network_as_separate_planes_of_each_tile()
     {
@@ -134,6 +186,25 @@ public sealed class SlidingWindowPredictorTests
         Assert.Equal(30 * 30 * 30, fits.Predict(new float[30 * 30 * 30], [30, 30, 30]).Labels.Length);
         var withWorkspace = new SlidingWindowPredictor([new PointwiseNetwork([1, 2], [0, 0])], new SlidingWindowOptions { PatchSize = [4, 4, 4], MemoryLimitBytes = 1 << 20, NetworkWorkspaceBytes = 1 << 20 });
         Assert.Throws<InferenceException>(() => withWorkspace.Predict(new float[30 * 30 * 30], [30, 30, 30]));
+    }
+
+    [Fact]
+    public void Auto_precision_uses_half_sums_above_the_float_sum_budget_even_within_the_limit()
+    {
+        var folds = new ITileNetwork[] { new PointwiseNetwork([1, -1, 0.5f, 2], [0, 0.1f, 0, -0.2f]) };
+        int[] size = [40, 48, 48];
+        long floatSums = SlabAggregator.SumBytes(4, size, [16, 16, 16], AccumulatorPrecision.Single);
+        Assert.Equal(4L * 4 * 16 * 48 * 48, floatSums);
+        Assert.Equal(floatSums / 2, SlabAggregator.SumBytes(4, size, [16, 16, 16], AccumulatorPrecision.Half));
+        var image = Enumerable.Range(0, 40 * 48 * 48).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
+        var within = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16], SingleSumsBudgetBytes = floatSums }).Predict(image, size);
+        var above = new SlidingWindowPredictor(folds, new SlidingWindowOptions { PatchSize = [16, 16, 16], SingleSumsBudgetBytes = floatSums - 1 }).Predict(image, size);
+        Assert.Equal(AccumulatorPrecision.Single, within.Precision);
+        Assert.Equal(AccumulatorPrecision.Half, above.Precision);
+        // The default budget keeps float32 for the 118-class model on example_ct_sm (30 × 101 × 122 at 3 mm) and
+        // switches to half for a 512 × 512 × 458 CT at 3 mm (153 × 137 × 137).
+        Assert.True(SlabAggregator.SumBytes(118, [30, 101, 122], [112, 112, 112], AccumulatorPrecision.Single) <= new SlidingWindowOptions { PatchSize = [1, 1, 1] }.SingleSumsBudgetBytes);
+        Assert.True(SlabAggregator.SumBytes(118, [153, 137, 137], [112, 112, 112], AccumulatorPrecision.Single) > new SlidingWindowOptions { PatchSize = [1, 1, 1] }.SingleSumsBudgetBytes);
     }
 
     [Fact]
