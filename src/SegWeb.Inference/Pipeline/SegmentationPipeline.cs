@@ -152,12 +152,12 @@ public sealed class SegmentationPipeline : IDisposable
 
         // reorient: TotalSegmentator predicts on nibabel's as_closest_canonical of the input.
         var reorient = new StageProgress(progress, PipelineStages.Reorient, 1);
-        var canonical = Reorientation.ToClosestCanonical(image);
+        ReorientedVolume? canonical = Reorientation.ToClosestCanonical(image);
         var layout = new NetworkLayout(manifest.TransposeForward);
         var target = TargetSpacing(layout, manifest.TargetSpacing);
         RequireMemory(inputPath, canonical.Volume, target);
         // ToFloat32 applies slope and intercept: nnU-Net's non-zero crop looks at the real values, as SimpleITK loads them.
-        var cropped = canonical.Volume.ToFloat32();
+        Volume<float>? cropped = canonical.Volume.ToFloat32();
         reorient.Complete();
         Lap(timings, PipelineStages.Reorient, clock);
         cancellationToken.ThrowIfCancellationRequested();
@@ -189,6 +189,17 @@ public sealed class SegmentationPipeline : IDisposable
             Warn(warnings, $"{inputPath}: every voxel has the same value; the segmentation will be empty or meaningless");
         }
 
+        // Memory: from here on only the geometry of the canonical and cropped grids is needed, not their voxels. A
+        // reoriented copy (as big as the input) is let go now, and with a single normalisation the float copy is
+        // normalised in place and let go once resampled, so the prediction holds neither (1.3 GB for a 512×512×824
+        // LPS CT). ToFloat32 always makes a new array, so the image (the result's, which statistics measure) is never written.
+        var reorientationUndo = canonical.Undo;
+        canonical = null;
+        var croppedShape = cropped.Shape;
+        var croppedAffine = cropped.Affine;
+        var croppedSpacing = cropped.Spacing;
+        bool singleNormalization = model.Steps.Select(candidate => NormalizationKey(candidate.Package.Manifest)).Distinct(StringComparer.Ordinal).Count() == 1;
+
         var windowOptions = WindowOptions(manifest);
         Volume<float>? resampled = null;
         string? preparedFor = null;
@@ -205,13 +216,23 @@ public sealed class SegmentationPipeline : IDisposable
             if (key != preparedFor)
             {
                 resampled = null; // let the previous input go before the next one is made
-                var normalized = (float[])cropped.Data.Clone();
+                float[] normalized;
+                if (singleNormalization)
+                {
+                    normalized = cropped!.Data;
+                    cropped = null;
+                }
+                else
+                {
+                    normalized = (float[])cropped!.Data.Clone();
+                }
+
                 var mask = stepManifest.Normalization[0].UseMaskForNorm ? NonzeroMask(normalized) : default;
                 ChannelNormalizer.NormalizeChannels(normalized, stepManifest.Normalization, mask, progress, cancellationToken);
                 Lap(timings, PipelineStages.Normalize, clock);
 
                 var resample = new StageProgress(progress, PipelineStages.Resample, 1);
-                resampled = NnUNetResampling.ResampleData(new Volume<float>(cropped.Shape, cropped.Affine, normalized), target, order: 3);
+                resampled = NnUNetResampling.ResampleData(new Volume<float>(croppedShape, croppedAffine, normalized), target, order: 3);
                 resample.Complete();
                 Lap(timings, PipelineStages.Resample, clock);
                 cancellationToken.ThrowIfCancellationRequested();
@@ -254,14 +275,14 @@ public sealed class SegmentationPipeline : IDisposable
         // undone (restores the input's affine exactly)
         var export = new StageProgress(progress, PipelineStages.Export, 1);
         var back = (Volume<byte>)NnUNetResampling.ResampleSegmentationToShape(
-            labelsResampled, cropped.Shape, resampled.Spacing, cropped.Spacing, order: 0);
+            labelsResampled, croppedShape, resampled.Spacing, croppedSpacing, order: 0);
         for (int i = undo.Count - 1; i >= 0; i--)
         {
             var (box, fullShape, fullAffine) = undo[i];
             back = box.Uncrop(back, fullShape, fullAffine);
         }
 
-        var onInputGrid = (Volume<byte>)canonical.Undo.Apply(back);
+        var onInputGrid = (Volume<byte>)reorientationUndo.Apply(back);
         export.Complete();
         Lap(timings, PipelineStages.Export, clock);
         return onInputGrid;

@@ -66,7 +66,7 @@ internal static class ChildCases
         var image = NiftiReader.Read(request.Input!);
         double read = Lap(clock);
 
-        var canonical = Reorientation.ToClosestCanonical(image.Volume);
+        ReorientedVolume? canonical = Reorientation.ToClosestCanonical(image.Volume);
         var layout = new NetworkLayout(manifest.TransposeForward);
         var xyz = new double[3];
         for (int i = 0; i < 3; i++)
@@ -75,6 +75,12 @@ internal static class ChildCases
         }
 
         var floats = canonical.Volume.ToFloat32();
+
+        // As the pipeline does: only the canonical grid's geometry is needed after this, not a reoriented copy's voxels.
+        var canonicalShape = canonical.Volume.Shape;
+        var canonicalSpacing = canonical.Volume.Spacing;
+        var reorientationUndo = canonical.Undo;
+        canonical = null;
         ChannelNormalizer.NormalizeChannels(floats.Data, manifest.Normalization);
         var resampled = NnUNetResampling.ResampleData(floats, (xyz[0], xyz[1], xyz[2]), order: 3);
         floats = null;
@@ -124,8 +130,8 @@ internal static class ChildCases
         double inference = Lap(clock);
 
         var labelsCanonical = NnUNetResampling.ResampleSegmentationToShape(
-            new Volume<byte>(resampled.Shape, resampled.Affine, merged), canonical.Volume.Shape, resampled.Spacing, canonical.Volume.Spacing, order: 0);
-        var labels = (Volume<byte>)canonical.Undo.Apply(labelsCanonical);
+            new Volume<byte>(resampled.Shape, resampled.Affine, merged), canonicalShape, resampled.Spacing, canonicalSpacing, order: 0);
+        var labels = (Volume<byte>)reorientationUndo.Apply(labelsCanonical);
         double export = Lap(clock);
 
         var names = packages.SelectMany(p => p.Manifest.Classes).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.First().Value.Name);
