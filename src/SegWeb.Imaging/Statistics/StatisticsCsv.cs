@@ -4,26 +4,45 @@ using System.Text;
 namespace SegWeb.Imaging.Statistics;
 
 /// <summary>
-/// The statistics as CSV: <c>structure,volume_ml,intensity</c> (volume in millilitres = mm³ / 1000), plus the extra
+/// The statistics as CSV: <c>structure,volume_ml,intensity</c> (volume in millilitres = mm³ / 1000), then
+/// <c>intensity_median</c> when a median report is given (a PACS or spreadsheet user asks for both), plus the extra
 /// columns when computed. Numbers are written as Python's repr would; names with a comma or quote are quoted.
 /// </summary>
 public static class StatisticsCsv
 {
-    public static string ToCsv(IReadOnlyList<StructureStatistics> structures)
+    /// <param name="structures">The statistics (mean intensity, TotalSegmentator's default).</param>
+    /// <param name="medians">The same structures computed with <see cref="IntensityMetric.Median"/>, in the same order; null: no median column.</param>
+    public static string ToCsv(IReadOnlyList<StructureStatistics> structures, IReadOnlyList<StructureStatistics>? medians = null)
     {
         ArgumentNullException.ThrowIfNull(structures);
+        if (medians is not null && (medians.Count != structures.Count || medians.Where((m, i) => m.Name != structures[i].Name).Any()))
+        {
+            throw new ArgumentException("the median statistics must list the same structures in the same order", nameof(medians));
+        }
+
         bool extra = structures.Any(s => s.Extra is not null);
         var sb = new StringBuilder();
         sb.Append("structure,volume_ml,intensity");
+        if (medians is not null)
+        {
+            sb.Append(",intensity_median");
+        }
+
         if (extra)
         {
             sb.Append(",n_voxels,intensity_std,intensity_min,intensity_max,centroid_x,centroid_y,centroid_z,bbox_min_x,bbox_max_x,bbox_min_y,bbox_max_y,bbox_min_z,bbox_max_z");
         }
 
         sb.Append('\n');
-        foreach (var s in structures)
+        for (int i = 0; i < structures.Count; i++)
         {
+            var s = structures[i];
             sb.Append(Quote(s.Name)).Append(',').Append(PythonJson.Float(s.Volume / 1000)).Append(',').Append(PythonJson.Float(s.Intensity));
+            if (medians is not null)
+            {
+                sb.Append(',').Append(PythonJson.Float(medians[i].Intensity));
+            }
+
             if (extra)
             {
                 var e = s.Extra;
@@ -49,10 +68,10 @@ public static class StatisticsCsv
     }
 
     /// <summary>Writes the CSV (UTF-8, no BOM) atomically.</summary>
-    public static void Write(string path, IReadOnlyList<StructureStatistics> structures)
+    public static void Write(string path, IReadOnlyList<StructureStatistics> structures, IReadOnlyList<StructureStatistics>? medians = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToCsv(structures)), flushToDisk: true);
+        AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToCsv(structures, medians)), flushToDisk: true);
     }
 
     private static string Quote(string name) =>

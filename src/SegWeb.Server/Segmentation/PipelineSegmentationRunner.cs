@@ -122,7 +122,10 @@ public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposabl
 
             if (wanted.Contains(StatisticsCsvFile))
             {
-                Step(StatisticsCsvFile, () => StatisticsCsv.Write(Path.Combine(folder, StatisticsCsvFile), report.Structures));
+                // The CSV adds the median HU beside the mean (a second, linear-time pass for int16 CT).
+                var medians = StatisticsReport.Compute(result.Image, result.Labels, result.ClassNames,
+                    StatisticsOptionsFor(result.Header) with { Metric = IntensityMetric.Median });
+                Step(StatisticsCsvFile, () => StatisticsCsv.Write(Path.Combine(folder, StatisticsCsvFile), report.Structures, medians.Structures));
             }
         }
 

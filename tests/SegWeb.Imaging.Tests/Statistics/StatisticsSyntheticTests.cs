@@ -187,6 +187,28 @@ public class StatisticsSyntheticTests
         Assert.StartsWith("\"edge, left\",0.0,0.0", csv[2], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Csv_with_a_median_report_adds_the_median_beside_the_mean()
+    {
+        // Four voxels of one structure with HU 10, 20, 30 and 1000: mean 265, median (20 + 30) / 2 = 25.
+        var image = Volume<short>.Zeros(Shape, Affine.Identity);
+        var labels = Volume<byte>.Zeros(Shape, Affine.Identity);
+        short[] hu = [10, 20, 30, 1000];
+        for (int i = 0; i < hu.Length; i++)
+        {
+            image[3 + i, 5, 4] = hu[i];
+            labels[3 + i, 5, 4] = 1;
+        }
+
+        var names = new Dictionary<int, string> { [1] = "inner" };
+        var mean = StatisticsReport.Compute(image, labels, names);
+        var median = StatisticsReport.Compute(image, labels, names, StatisticsOptions.Default with { Metric = IntensityMetric.Median });
+        var csv = StatisticsCsv.ToCsv(mean.Structures, median.Structures).Split('\n');
+        Assert.Equal("structure,volume_ml,intensity,intensity_median", csv[0]);
+        Assert.Equal("inner,0.004,265.0,25.0", csv[1]);
+        Assert.Throws<ArgumentException>(() => StatisticsCsv.ToCsv(mean.Structures, []));
+    }
+
     /// <summary>An int16 image whose every voxel has a distinct value, so a wrong voxel changes the mean.</summary>
     private static Volume<short> Ramp(VolumeShape shape, Affine affine)
     {

@@ -118,6 +118,29 @@ public sealed class PipelineRunnerTests(DemoModelServerFixture fixture) : IClass
 
             var csv = File.ReadAllLines(Path.Combine(results, PipelineSegmentationRunner.StatisticsCsvFile));
             Assert.Equal(result.ClassNames.Count + 1, csv.Length);
+            Assert.Equal("structure,volume_ml,intensity,intensity_median", csv[0]);
+
+            // The median column, checked against medians computed here from the voxels (sorted, middle or mean of the two).
+            // Structures touching the border of this 30-slice crop are reported as 0 in both columns (TotalSegmentator's rule).
+            int measured = 0;
+            foreach (var line in csv.Skip(1))
+            {
+                var row = line.Split(',');
+                if (row[2] == "0.0")
+                {
+                    Assert.Equal("0.0", row[3]);
+                    continue;
+                }
+
+                int label = result.ClassNames.Single(c => c.Value == row[0]).Key;
+                var values = Enumerable.Range(0, result.Labels.Data.Length).Where(i => result.Labels.Data[i] == label)
+                    .Select(i => result.Image.GetValue(i)).Order().ToArray();
+                double median = values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
+                Assert.Equal(Math.Round(median, 5), double.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture), 5);
+                measured++;
+            }
+
+            Assert.InRange(measured, 0, result.ClassNames.Count); // this crop: every structure touches the border (see the CSV unit test)
 
             // The results routes: the list, a whole download, a range, and nothing outside the recorded outputs.
             var listed = await client.GetFromJsonAsync<ResultFileDto[]>($"/api/v1/jobs/{jobId}/results");
