@@ -89,12 +89,13 @@ public sealed class ViewerInFlowTests(BrowserFixture fixture, ITestOutputHelper 
     /// <summary>
     /// Polls (Cornerstone redraws a few frames after each change) until the number of pixels within 10 per channel of
     /// <paramref name="rgb"/> in the square around the axial canvas's centre satisfies <paramref name="ok"/>; fails
-    /// with the last count and the centre pixel otherwise.
+    /// with the last count, the centre pixel and the canvas's size (300×150 = never laid out) otherwise.
     /// </summary>
     private static async Task<int> WaitForCentreCountAsync(UiSession ui, int[] rgb, Func<int, bool> ok, string what)
     {
         int count = -1;
         int[] centre = [];
+        int[] canvas = [];
         for (int attempt = 0; attempt < 50; attempt++)
         {
             var result = await ui.Page.EvaluateAsync<int[]>(
@@ -113,7 +114,8 @@ public sealed class ViewerInFlowTests(BrowserFixture fixture, ITestOutputHelper 
                 """,
                 new[] { rgb[0], rgb[1], rgb[2], Half });
             count = result[0];
-            centre = result[1..];
+            centre = result[1..4];
+            canvas = result[4..];
             if (ok(count))
             {
                 return count;
@@ -124,7 +126,7 @@ public sealed class ViewerInFlowTests(BrowserFixture fixture, ITestOutputHelper 
 
         await ui.ScreenshotAsync("viewer-in-flow-failure");
         Assert.Fail(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: {count} matching pixels of {(2 * Half + 1) * (2 * Half + 1)}; centre pixel rgb({string.Join(", ", centre)}), liver rgb({string.Join(", ", rgb)})"));
+            $"{what}: {count} matching pixels of {(2 * Half + 1) * (2 * Half + 1)}; centre pixel rgb({string.Join(", ", centre)}), liver rgb({string.Join(", ", rgb)}); axial canvas {canvas[0]}×{canvas[1]} px ({canvas[2]} canvas elements)"));
         return count;
     }
 }
