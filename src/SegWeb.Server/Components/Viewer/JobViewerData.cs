@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SegWeb.Imaging;
 using SegWeb.Imaging.Nifti;
+using SegWeb.Imaging.Volumes;
 using SegWeb.Server.Jobs;
 using SegWeb.Server.Segmentation;
 using SegWeb.Server.Storage;
@@ -83,23 +84,66 @@ public static class JobViewerData
             ? ReadStatistics(statsPath)
             : null;
         var rows = new List<StructureRow>();
+        HashSet<int>? present = null;
         foreach (var label in StructurePalette.LabelsFor(names))
         {
             double? volume = null, mean = null;
             if (stats is not null)
             {
-                if (!stats.TryGetValue(label.Name, out var s) || s.VolumeMm3 <= 0)
+                if (stats.TryGetValue(label.Name, out var s) && s.VolumeMm3 > 0)
                 {
-                    continue; // TotalSegmentator lists every class; an absent one has volume 0.
+                    (volume, mean) = (s.VolumeMm3 / 1000.0, s.Mean);
                 }
-
-                (volume, mean) = (s.VolumeMm3 / 1000.0, s.Mean);
+                else
+                {
+                    // TotalSegmentator lists every class with volume 0 when absent, but also when the structure
+                    // touches the scan's first or last slice (its statistics would be of a cut-off organ). Only the
+                    // label map tells the two apart; a present one stays in the table, without figures.
+                    present ??= PresentLabels(Path.Combine(resultsFolder, PipelineSegmentationRunner.MultilabelFile));
+                    if (!present.Contains(label.Value))
+                    {
+                        continue;
+                    }
+                }
             }
 
             rows.Add(new StructureRow(label.Value, label.Name, label.Color, volume, mean));
         }
 
         return new JobViewerModel(jobId, Url(VolumeFile), Url(PipelineSegmentationRunner.MultilabelFile), rows);
+    }
+
+    /// <summary>The label values that occur in a label map (one pass over its voxels).</summary>
+    private static HashSet<int> PresentLabels(string labelMapPath)
+    {
+        var volume = NiftiReader.Read(labelMapPath).Volume;
+        var seen = new HashSet<int>();
+        if (volume is Volume<byte> bytes)
+        {
+            // The server writes uint8 label maps: a 256-entry table, no per-voxel hashing.
+            Span<bool> found = stackalloc bool[256];
+            foreach (byte b in bytes.Data)
+            {
+                found[b] = true;
+            }
+
+            for (int v = 1; v < 256; v++)
+            {
+                if (found[v])
+                {
+                    seen.Add(v);
+                }
+            }
+
+            return seen;
+        }
+
+        for (long i = 0; i < volume.Shape.VoxelCount; i++)
+        {
+            seen.Add((int)volume.GetValue(i));
+        }
+
+        return seen;
     }
 
     /// <summary>TotalSegmentator's statistics.json: <c>{"liver": {"volume": mm³, "intensity": mean}, …}</c>.</summary>
