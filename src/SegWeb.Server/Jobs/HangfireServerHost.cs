@@ -30,14 +30,25 @@ internal sealed class HangfireServerHost(JobStorage storage, IJobFilterProvider 
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } server)
+        // Taken exactly once: the host may dispose this service before or after stopping it (seen when a test
+        // factory shuts down), and a Hangfire server must neither be stopped after its disposal nor disposed twice.
+        if (Interlocked.Exchange(ref _server, null) is not { } server)
+        {
+            return;
+        }
+
+        try
         {
             server.SendStop();
             await server.WaitForShutdownAsync(cancellationToken);
         }
+        finally
+        {
+            server.Dispose();
+        }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose() => Interlocked.Exchange(ref _server, null)?.Dispose();
 
     /// <summary>The filters every job gets: retries for transient failures only (the executor returns normally for final ones).</summary>
     internal static JobFilterCollection Filters(JobExecutionOptions o)

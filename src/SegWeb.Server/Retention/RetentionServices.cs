@@ -60,13 +60,24 @@ public static class RetentionServices
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            if (_server is { } server)
+            // Taken exactly once: the host may dispose this service before or after stopping it (seen when a test
+            // factory shuts down), and a Hangfire server must neither be stopped after its disposal nor disposed twice.
+            if (Interlocked.Exchange(ref _server, null) is not { } server)
+            {
+                return;
+            }
+
+            try
             {
                 server.SendStop();
                 await server.WaitForShutdownAsync(cancellationToken);
             }
+            finally
+            {
+                server.Dispose();
+            }
         }
 
-        public void Dispose() => _server?.Dispose();
+        public void Dispose() => Interlocked.Exchange(ref _server, null)?.Dispose();
     }
 }
