@@ -8,47 +8,21 @@ namespace SegWeb.Server.Jobs;
 /// Starts Hangfire's worker in this process with the server's own storage, retry filter and DI activator (no static
 /// GlobalConfiguration, so two servers in one process, as in tests, do not share a queue).
 /// </summary>
-internal sealed class HangfireServerHost(JobStorage storage, IJobFilterProvider filters, IServiceScopeFactory scopes, IOptions<JobExecutionOptions> options) : IHostedService, IDisposable
+internal sealed class HangfireServerHost(JobStorage storage, IJobFilterProvider filters, IServiceScopeFactory scopes, IOptions<JobExecutionOptions> options)
+    : BackgroundJobServerHost(storage)
 {
-    private BackgroundJobServer? _server;
-
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override BackgroundJobServerOptions CreateOptions()
     {
         var o = options.Value;
-        _server = new BackgroundJobServer(
-            new BackgroundJobServerOptions
-            {
-                WorkerCount = Math.Max(1, o.WorkerCount),
-                SchedulePollingInterval = TimeSpan.FromSeconds(o.SchedulePollingSeconds),
-                FilterProvider = filters,
-                Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes),
-                ServerName = $"segweb-{Environment.MachineName}-{Guid.NewGuid():N}",
-            },
-            storage);
-        return Task.CompletedTask;
+        return new BackgroundJobServerOptions
+        {
+            WorkerCount = Math.Max(1, o.WorkerCount),
+            SchedulePollingInterval = TimeSpan.FromSeconds(o.SchedulePollingSeconds),
+            FilterProvider = filters,
+            Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes),
+            ServerName = $"segweb-{Environment.MachineName}-{Guid.NewGuid():N}",
+        };
     }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        // Taken exactly once: the host may dispose this service before or after stopping it (seen when a test
-        // factory shuts down), and a Hangfire server must neither be stopped after its disposal nor disposed twice.
-        if (Interlocked.Exchange(ref _server, null) is not { } server)
-        {
-            return;
-        }
-
-        try
-        {
-            server.SendStop();
-            await server.WaitForShutdownAsync(cancellationToken);
-        }
-        finally
-        {
-            server.Dispose();
-        }
-    }
-
-    public void Dispose() => Interlocked.Exchange(ref _server, null)?.Dispose();
 
     /// <summary>The filters every job gets: retries for transient failures only (the executor returns normally for final ones).</summary>
     internal static JobFilterCollection Filters(JobExecutionOptions o)

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.Options;
+using SegWeb.Server.Jobs;
 using SegWeb.Server.Options;
 
 namespace SegWeb.Server.Retention;
@@ -27,16 +28,14 @@ public static class RetentionServices
 
     /// <summary>Registers (or updates) the recurring job and runs the maintenance worker.</summary>
     private sealed class MaintenanceServerHost(JobStorage storage, IJobFilterProvider filters, IServiceScopeFactory scopes, IOptions<ServerOptions> options)
-        : IHostedService, IDisposable
+        : BackgroundJobServerHost(storage)
     {
-        private BackgroundJobServer? _server;
-
-        public Task StartAsync(CancellationToken cancellationToken)
+        protected override void BeforeStart()
         {
             string schedule = options.Value.RetentionSchedule;
             try
             {
-                new RecurringJobManager(storage, filters).AddOrUpdate<RetentionSweeper>(
+                new RecurringJobManager(Storage, filters).AddOrUpdate<RetentionSweeper>(
                     RecurringJobId, Queue, s => s.RunAsync(CancellationToken.None), schedule, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
             }
             catch (ArgumentException e)
@@ -44,40 +43,15 @@ public static class RetentionServices
                 throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions),
                     [$"SegWeb:RetentionSchedule \"{schedule}\" is not a valid cron expression: {e.Message}"]);
             }
-
-            _server = new BackgroundJobServer(
-                new BackgroundJobServerOptions
-                {
-                    WorkerCount = 1,
-                    Queues = [Queue],
-                    FilterProvider = filters,
-                    Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes),
-                    ServerName = $"segweb-maintenance-{Environment.MachineName}-{Guid.NewGuid():N}",
-                },
-                storage);
-            return Task.CompletedTask;
         }
 
-        public async Task StopAsync(CancellationToken cancellationToken)
+        protected override BackgroundJobServerOptions CreateOptions() => new()
         {
-            // Taken exactly once: the host may dispose this service before or after stopping it (seen when a test
-            // factory shuts down), and a Hangfire server must neither be stopped after its disposal nor disposed twice.
-            if (Interlocked.Exchange(ref _server, null) is not { } server)
-            {
-                return;
-            }
-
-            try
-            {
-                server.SendStop();
-                await server.WaitForShutdownAsync(cancellationToken);
-            }
-            finally
-            {
-                server.Dispose();
-            }
-        }
-
-        public void Dispose() => Interlocked.Exchange(ref _server, null)?.Dispose();
+            WorkerCount = 1,
+            Queues = [Queue],
+            FilterProvider = filters,
+            Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes),
+            ServerName = $"segweb-maintenance-{Environment.MachineName}-{Guid.NewGuid():N}",
+        };
     }
 }
