@@ -9,9 +9,6 @@ namespace SegWeb.Server.Tests.Viewer;
 /// </summary>
 public sealed class ViewerBrowser : IAsyncLifetime
 {
-    /// <summary>The browser the tests use (the brief: Debian's package, never a Playwright download).</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
-
     private IPlaywright? _playwright;
 
     public IBrowser? Browser { get; private set; }
@@ -26,33 +23,20 @@ public sealed class ViewerBrowser : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        string bundle = Path.Combine(ViewerTestHost.DistFolder, "viewer.js");
-        if (!File.Exists(ChromiumPath))
+        Problem = DebianChromium.Problem(Path.Combine(ViewerTestHost.DistFolder, "viewer.js"));
+        if (Problem is not null)
         {
-            Problem = $"Chromium not found at {ChromiumPath} (deploy/setup.sh --tests installs Debian's chromium)";
-            return;
-        }
-
-        if (!File.Exists(bundle))
-        {
-            Problem = $"the viewer bundle {bundle} is not built (cd web && npm ci && npm run build, or deploy/setup.sh)";
             return;
         }
 
         try
         {
             _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumPath,
-                Headless = true,
-                // No GPU on the build machines: WebGL2 through SwiftShader, which Chromium now wants named explicitly.
-                Args = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox"],
-            });
+            Browser = await DebianChromium.LaunchAsync(_playwright);
         }
         catch (PlaywrightException e)
         {
-            Problem = $"Playwright could not start {ChromiumPath}: {e.Message}";
+            Problem = $"Playwright could not start {DebianChromium.ExecutablePath}: {e.Message}";
             return;
         }
 
@@ -61,20 +45,7 @@ public sealed class ViewerBrowser : IAsyncLifetime
     }
 
     /// <summary>Skips (or on CI fails) the calling test when the browser cannot run.</summary>
-    public void Require()
-    {
-        if (Problem is null)
-        {
-            return;
-        }
-
-        if (Environment.GetEnvironmentVariable("SEGWEB_REQUIRE_REFERENCES") == "1")
-        {
-            throw new InvalidOperationException(Problem);
-        }
-
-        Skip.If(true, Problem);
-    }
+    public void Require() => DebianChromium.Require(Problem);
 
     public async Task DisposeAsync()
     {

@@ -10,8 +10,6 @@ namespace SegWeb.Server.Tests.Ui.Browser;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
-
     private readonly TempDirectory _temp = new("ui-browser");
     private IPlaywright? _playwright;
 
@@ -27,16 +25,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
+        Problem = DebianChromium.Problem(Path.Combine(RepoPaths.Root, "src", "SegWeb.Server", "wwwroot", "dist", "upload.js"));
+        if (Problem is not null)
         {
-            Problem = $"Chromium is not installed at {ChromiumPath} (deploy/setup.sh --tests installs Debian's chromium)";
-            return;
-        }
-
-        string dist = Path.Combine(RepoPaths.Root, "src", "SegWeb.Server", "wwwroot", "dist", "upload.js");
-        if (!File.Exists(dist))
-        {
-            Problem = $"the front end is not built ({dist} is missing): run `cd web && npm ci && npm run build` before the .NET build";
             return;
         }
 
@@ -50,31 +41,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         Directory.CreateDirectory(ScreenshotFolder);
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            // Root in a container has no user namespace sandbox; the page is our own server's.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
+        Browser = await DebianChromium.LaunchAsync(_playwright);
     }
 
     /// <summary>Skips with the reason (fails under SEGWEB_REQUIRE_REFERENCES=1, where CI has installed Chromium).</summary>
-    public void Require()
-    {
-        if (Problem is null)
-        {
-            return;
-        }
-
-        if (Environment.GetEnvironmentVariable("SEGWEB_REQUIRE_REFERENCES") == "1")
-        {
-            throw new InvalidOperationException(Problem);
-        }
-
-        Console.WriteLine($"skipped: {Problem}");
-        Skip.If(true, Problem);
-    }
+    public void Require() => DebianChromium.Require(Problem);
 
     public async Task DisposeAsync()
     {
