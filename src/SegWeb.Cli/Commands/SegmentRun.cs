@@ -74,7 +74,8 @@ internal static class SegmentRun
         }
 
         var reportInputs = new List<ReportInput>();
-        using var pipeline = new SegmentationPipeline(options);
+        // One scan: nothing reuses a part's session once it has run, so each is released after its part (peak memory).
+        using var pipeline = new SegmentationPipeline(several ? options : options with { ReleaseSessionsAfterUse = true });
         using var batch = several ? new SegmentBatchFolder(request.Output) : null;
         var perInput = new List<(string Input, SegmentationResult Result, IReadOnlyList<string> Written, TimeSpan WriteTime)>();
         for (int i = 0; i < request.Inputs.Count; i++)

@@ -60,6 +60,22 @@ public sealed record PipelineOptions
     /// <summary>The fixed post-processing TotalSegmentator applies for some tasks (largest body_trunc component for <c>body</c>).</summary>
     public bool TaskPostprocessing { get; init; } = true;
 
+    /// <summary>
+    /// Dispose each model part's ONNX Runtime sessions as soon as the part has run, instead of keeping them for the next
+    /// scan. For one-shot runs (a `segweb segment` call with one input): the five parts of TotalSegmentator's `total`
+    /// would otherwise hold all their weights (about 250 MB each with ONNX Runtime's pre-packed copies) to the end.
+    /// </summary>
+    public bool ReleaseSessionsAfterUse { get; init; }
+
+    /// <summary>
+    /// Wraps each network before the sliding window uses it; null: none. For benchmarks (sampling forward passes
+    /// of runs that would take hours) and tests; the wrapper must keep the network's channels and head.
+    /// </summary>
+    public Func<Runtime.ITileNetwork, Runtime.ITileNetwork>? NetworkWrapper { get; init; }
+
+    /// <summary>Apply a single-fold network's classifier after aggregation (see <see cref="SlidingWindow.ClassifierHead"/>; default on).</summary>
+    public bool SplitClassifierHead { get; init; } = true;
+
     /// <summary>Receives warnings (all-zero input, CPU fallback of <c>auto</c>, DICOM stacking warnings).</summary>
     public Action<string>? Warning { get; init; }
 }

@@ -6,8 +6,14 @@ public interface ITileNetwork
     /// <summary>Input channels.</summary>
     int InputChannels { get; }
 
-    /// <summary>Output channels (logits, background included).</summary>
+    /// <summary>Output channels: logits (background included), or features when <see cref="Head"/> is set.</summary>
     int OutputChannels { get; }
+
+    /// <summary>
+    /// The classifier split off the network (see <see cref="SlidingWindow.ClassifierHead"/>): when set, the network's
+    /// outputs are features and the aggregator turns their averages into logits. Null for a network that outputs logits.
+    /// </summary>
+    SlidingWindow.ClassifierHead? Head { get; }
 
     /// <summary>
     /// Runs <paramref name="batch"/> tiles: <paramref name="input"/> holds batch × InputChannels × patch floats and

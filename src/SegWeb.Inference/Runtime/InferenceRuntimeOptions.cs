@@ -42,6 +42,13 @@ public sealed record InferenceRuntimeOptions
     /// </summary>
     public string? OptimizedModelCacheDirectory { get; init; }
 
+    /// <summary>
+    /// Run single-fold networks whose classes outnumber their last features without their final 1×1 convolution and
+    /// apply it after aggregation (<see cref="SlidingWindow.ClassifierHead"/>; default on). Off gives nnU-Net's
+    /// order of operations exactly, for comparisons.
+    /// </summary>
+    public bool SplitClassifierHead { get; init; } = true;
+
     /// <summary>Receives warnings (for example the CPU fallback of <see cref="ExecutionProviderKind.Auto"/>).</summary>
     public Action<string>? Warning { get; init; }
 

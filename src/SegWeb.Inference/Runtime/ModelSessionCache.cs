@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
+using SegWeb.Inference.SlidingWindow;
+using SegWeb.Models;
+using SegWeb.Models.Onnx;
 
 namespace SegWeb.Inference.Runtime;
 
@@ -10,7 +13,10 @@ namespace SegWeb.Inference.Runtime;
 /// </summary>
 public sealed class ModelSessionCache : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<InferenceSession>> _sessions = new(StringComparer.Ordinal);
+    /// <summary>Key suffix of a session over the network without its classifier.</summary>
+    private const string SplitSuffix = "#features";
+
+    private readonly ConcurrentDictionary<string, Lazy<LoadedModel>> _sessions = new(StringComparer.Ordinal);
     private readonly InferenceRuntimeOptions _options;
     private ExecutionProviderKind? _resolved;
     private bool _disposed;
@@ -35,12 +41,15 @@ public sealed class ModelSessionCache : IDisposable
     public int SessionsCreated => Volatile.Read(ref _created);
 
     /// <summary>The session for <paramref name="onnxPath"/>, loading it on first use.</summary>
-    public InferenceSession Get(string onnxPath)
+    public InferenceSession Get(string onnxPath) => Load(onnxPath, null).Session;
+
+    private LoadedModel Load(string onnxPath, string? splitOutput)
     {
         ArgumentNullException.ThrowIfNull(onnxPath);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var key = Path.GetFullPath(onnxPath);
-        var lazy = _sessions.GetOrAdd(key, k => new Lazy<InferenceSession>(() => Create(k), LazyThreadSafetyMode.ExecutionAndPublication));
+        var path = Path.GetFullPath(onnxPath);
+        var key = splitOutput is null ? path : path + SplitSuffix;
+        var lazy = _sessions.GetOrAdd(key, _ => new Lazy<LoadedModel>(() => Create(path, splitOutput), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -48,7 +57,7 @@ public sealed class ModelSessionCache : IDisposable
         catch
         {
             // A failed load (bad file, missing provider) must not poison the cache for a later corrected attempt.
-            _sessions.TryRemove(new KeyValuePair<string, Lazy<InferenceSession>>(key, lazy));
+            _sessions.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(key, lazy));
             throw;
         }
     }
@@ -65,18 +74,39 @@ public sealed class ModelSessionCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(onnxPath);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_sessions.TryRemove(Path.GetFullPath(onnxPath), out var lazy) && lazy.IsValueCreated)
+        bool released = false;
+        var path = Path.GetFullPath(onnxPath);
+        foreach (var key in new[] { path, path + SplitSuffix })
         {
-            lazy.Value.Dispose();
-            return true;
+            if (_sessions.TryRemove(key, out var lazy) && lazy.IsValueCreated)
+            {
+                lazy.Value.Session.Dispose();
+                released = true;
+            }
         }
 
-        return false;
+        return released;
     }
 
     /// <summary>A runner over the cached session of <paramref name="onnxPath"/>.</summary>
     public OnnxModelRunner Runner(string onnxPath, string inputName = "input", string outputName = "logits") =>
         new(Get(onnxPath), onnxPath, inputName, outputName);
+
+    /// <summary>
+    /// A runner for a single-fold part: when <see cref="InferenceRuntimeOptions.SplitClassifierHead"/> is on and the
+    /// network ends in a 1×1 convolution with more classes than features, over the network without it (outputs the
+    /// features, <see cref="OnnxModelRunner.Head"/> set); otherwise the same as <see cref="Runner(string, string, string)"/>.
+    /// </summary>
+    public OnnxModelRunner SingleFoldRunner(string onnxPath, string inputName = "input", string outputName = "logits")
+    {
+        if (!_options.SplitClassifierHead)
+        {
+            return Runner(onnxPath, inputName, outputName);
+        }
+
+        var loaded = Load(onnxPath, outputName);
+        return new OnnxModelRunner(loaded.Session, onnxPath, inputName, loaded.OutputName, loaded.Head);
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -91,18 +121,31 @@ public sealed class ModelSessionCache : IDisposable
         {
             if (lazy.IsValueCreated)
             {
-                lazy.Value.Dispose();
+                lazy.Value.Session.Dispose();
             }
         }
 
         _sessions.Clear();
     }
 
-    private InferenceSession Create(string path)
+    private LoadedModel Create(string path, string? splitOutput)
     {
         if (!File.Exists(path))
         {
             throw new InferenceException($"{path}: ONNX model not found");
+        }
+
+        ClassifierHeadSplit? split = null;
+        if (splitOutput is not null)
+        {
+            try
+            {
+                split = ClassifierHeadSplit.TrySplit(File.ReadAllBytes(path), splitOutput, out _, onlyIfNarrower: true);
+            }
+            catch (ModelFormatException ex)
+            {
+                throw new InferenceException($"{path}: not a readable ONNX model: {ex.Message}", ex);
+            }
         }
 
         var kind = _resolved ?? _options.Provider;
@@ -110,15 +153,20 @@ public sealed class ModelSessionCache : IDisposable
         try
         {
             var session = _options.OptimizedModelCacheDirectory is { Length: > 0 } directory
-                ? OptimizedModelCache.Create(path, directory, sessionOptions, resolved, _options.Warning)
-                : new InferenceSession(path, sessionOptions);
+                ? OptimizedModelCache.Create(path, split?.TrunkModel, directory, sessionOptions, resolved, _options.Warning)
+                : split is null ? new InferenceSession(path, sessionOptions) : new InferenceSession(split.TrunkModel, sessionOptions);
             _resolved = resolved;
             Interlocked.Increment(ref _created);
-            return session;
+            return split is null
+                ? new LoadedModel(session, splitOutput ?? string.Empty, null)
+                : new LoadedModel(session, split.FeatureOutput, new ClassifierHead(split.Classes, split.Features, split.Weights, split.Bias));
         }
         catch (OnnxRuntimeException ex)
         {
             throw new InferenceException($"{path}: ONNX Runtime cannot load the model: {ex.Message}", ex);
         }
     }
+
+    /// <summary>A session and, for a split network, its output and classifier.</summary>
+    private sealed record LoadedModel(InferenceSession Session, string OutputName, ClassifierHead? Head);
 }

@@ -15,8 +15,8 @@ public sealed class OnnxModelRunner : ITileNetwork
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    /// <summary>Wraps a session (normally from <see cref="ModelSessionCache.Runner"/>).</summary>
-    public OnnxModelRunner(InferenceSession session, string path, string inputName = "input", string outputName = "logits")
+    /// <summary>Wraps a session (normally from <see cref="ModelSessionCache.Runner"/>); <paramref name="head"/> when its output is features.</summary>
+    public OnnxModelRunner(InferenceSession session, string path, string inputName = "input", string outputName = "logits", SlidingWindow.ClassifierHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(path);
@@ -39,6 +39,12 @@ public sealed class OnnxModelRunner : ITileNetwork
 
         InputChannels = input.Dimensions[1];
         OutputChannels = output.Dimensions[1];
+        if (head is not null && head.Features != OutputChannels)
+        {
+            throw new InferenceException($"{path}: the network gives {OutputChannels} features, its classifier takes {head.Features}");
+        }
+
+        Head = head;
         _inputNames = [inputName];
         _outputNames = [outputName];
     }
@@ -51,6 +57,9 @@ public sealed class OnnxModelRunner : ITileNetwork
 
     /// <inheritdoc />
     public int OutputChannels { get; }
+
+    /// <inheritdoc />
+    public SlidingWindow.ClassifierHead? Head { get; }
 
     /// <inheritdoc />
     public void Run(float[] input, float[] output, int batch, IReadOnlyList<int> patchSize, CancellationToken cancellationToken)

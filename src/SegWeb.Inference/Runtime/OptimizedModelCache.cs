@@ -14,11 +14,14 @@ namespace SegWeb.Inference.Runtime;
 /// </summary>
 internal static class OptimizedModelCache
 {
-    /// <summary>Creates the session for <paramref name="modelPath"/> through the cache in <paramref name="directory"/>.</summary>
-    public static InferenceSession Create(string modelPath, string directory, SessionOptions options, ExecutionProviderKind provider, Action<string>? warning)
+    /// <summary>
+    /// Creates the session for <paramref name="modelPath"/> through the cache in <paramref name="directory"/>;
+    /// <paramref name="rewritten"/>, when given, is the model as SegWeb changed it in memory (a split classifier), cached under its own name.
+    /// </summary>
+    public static InferenceSession Create(string modelPath, byte[]? rewritten, string directory, SessionOptions options, ExecutionProviderKind provider, Action<string>? warning)
     {
         Directory.CreateDirectory(directory);
-        string cached = Path.Combine(directory, CachedName(modelPath, provider, options.GraphOptimizationLevel));
+        string cached = Path.Combine(directory, CachedName(modelPath, provider, options.GraphOptimizationLevel, rewritten is not null));
         if (File.Exists(cached))
         {
             var level = options.GraphOptimizationLevel;
@@ -45,7 +48,7 @@ internal static class OptimizedModelCache
         options.OptimizedModelFilePath = temporary;
         try
         {
-            var session = new InferenceSession(modelPath, options);
+            var session = rewritten is null ? new InferenceSession(modelPath, options) : new InferenceSession(rewritten, options);
             if (File.Exists(temporary))
             {
                 File.Move(temporary, cached, overwrite: true);
@@ -64,11 +67,11 @@ internal static class OptimizedModelCache
     }
 
     /// <summary>File name of the saved graph: the model's name plus a hash of everything the optimised graph depends on.</summary>
-    public static string CachedName(string modelPath, ExecutionProviderKind provider, GraphOptimizationLevel level)
+    public static string CachedName(string modelPath, ExecutionProviderKind provider, GraphOptimizationLevel level, bool classifierSplit = false)
     {
         var file = new FileInfo(modelPath);
         var identity = string.Join('|',
-            file.FullName, file.Length, file.LastWriteTimeUtc.Ticks, OrtEnv.Instance().GetVersionString(), provider, level,
+            file.FullName, file.Length, file.LastWriteTimeUtc.Ticks, OrtEnv.Instance().GetVersionString(), provider, level, classifierSplit ? "features" : "logits",
             Avx2.IsSupported, Avx512F.IsSupported, Avx512BW.IsSupported, AvxVnni.IsSupported, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
         return $"{Path.GetFileNameWithoutExtension(modelPath)}.{hash}.optimized.onnx";

@@ -38,6 +38,12 @@ public sealed class SlidingWindowPredictor
             throw new InferenceException("the folds of a model part disagree on their input or output channels");
         }
 
+        if (folds.Count > 1 && folds.Any(f => f.Head is not null))
+        {
+            // Each fold has its own classifier: averaging features across folds would not average their logits.
+            throw new InferenceException("a classifier head can be split off a single-fold part only");
+        }
+
         if (options.PatchSize is not { Length: 3 } || options.PatchSize.Any(p => p <= 0))
         {
             throw new InferenceException("the patch size must have three positive entries (3D networks only)");
@@ -60,6 +66,9 @@ public sealed class SlidingWindowPredictor
         _mirrorCombinations = MirrorCombinations(axes);
     }
 
+    /// <summary>Output classes (background included): the head's when the network gives features.</summary>
+    public int Classes => _folds[0].Head?.Classes ?? _folds[0].OutputChannels;
+
     /// <summary>Network runs per tile: folds × (1 + non-empty mirror combinations).</summary>
     public int RunsPerTile => _folds.Count * _mirrorCombinations.Length;
 
@@ -76,7 +85,7 @@ public sealed class SlidingWindowPredictor
         // with more than one run per tile: otherwise the network output is aggregated directly) and the weight map.
         long inputCopies = _mirrorCombinations.Length > 1 ? 2 : 1, outputCopies = RunsPerTile > 1 ? 2 : 1;
         long buffers = ((inputCopies * batch * inC) + (outputCopies * batch * outC) + 1) * patchVoxels * sizeof(float);
-        return SlabAggregator.EstimateBytes(outC, padding.PaddedSize, _patch, size, precision) + buffers + _options.NetworkWorkspaceBytes;
+        return SlabAggregator.EstimateBytes(outC, padding.PaddedSize, _patch, size, precision, _folds[0].Head?.Classes ?? 0) + buffers + _options.NetworkWorkspaceBytes;
     }
 
     /// <summary>
@@ -111,23 +120,44 @@ public sealed class SlidingWindowPredictor
         if (estimate > _options.MemoryLimitBytes)
         {
             throw new InferenceException(
-                $"sliding window over {string.Join("×", size)} with {outC} classes and patch {string.Join("×", _patch)} needs about {estimate / (1 << 20)} MiB ({precision} sums), above the limit of {_options.MemoryLimitBytes / (1 << 20)} MiB");
+                $"sliding window over {string.Join("×", size)} with {Classes} classes and patch {string.Join("×", _patch)} needs about {estimate / (1 << 20)} MiB ({precision} sums), above the limit of {_options.MemoryLimitBytes / (1 << 20)} MiB");
         }
 
-        if (estimate >= FullCollectionThresholdBytes)
+        bool large = estimate >= FullCollectionThresholdBytes;
+        if (large)
         {
-            // The previous part or scan left buffers of the same size (ring, network output) as garbage in the large
-            // object heap, which the GC collects only when its budget says so: with five 1.5 mm parts in a row the
-            // process grew to over 6 GB. A blocking collection before allocating the next set (well under a second
-            // against minutes of forward passes) frees them first, so peak memory is one part's, not the sum. No
-            // compaction: moving the live input arrays would cost time and give nothing back.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+            ReleaseGarbage();
         }
 
+        var result = Run(image, size, precision, estimate, progress, cancellationToken);
+        if (large)
+        {
+            // This prediction's ring and network output are garbage now; free them before the caller loads the next
+            // part's session or reads the next scan, not when that allocation finds them.
+            ReleaseGarbage();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A blocking, compacting, aggressive collection. Large buffers (a part's ring, the network output) become garbage in
+    /// the large object heap, which the GC collects only when its budget says so, and even a forced collection kept
+    /// the freed regions committed: with five 1.5 mm parts in a row the process reached 5.1 GB although one part's live
+    /// memory was 1.6 GB. The aggressive mode returns them to the system. It costs a compaction of the live arrays
+    /// (a fraction of a second) against minutes of forward passes, so it runs only around large predictions.
+    /// </summary>
+    private static void ReleaseGarbage() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    private SlidingWindowResult Run(float[] image, IReadOnlyList<int> size, AccumulatorPrecision precision, long estimate,
+        IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
+    {
+        int inC = _folds[0].InputChannels, outC = _folds[0].OutputChannels;
         var padding = PaddingRegion.For(size, _patch);
         var tiles = TilePlanner.Tiles(padding.PaddedSize, _patch, _options.StepSize);
         var gaussian = _options.UseGaussian ? GaussianImportanceMap.Compute(_patch) : Enumerable.Repeat(1f, _patch[0] * _patch[1] * _patch[2]).ToArray();
-        var aggregator = new SlabAggregator(outC, padding.PaddedSize, _patch, padding, _options.LogitsHandler, precision);
+        var aggregator = new SlabAggregator(outC, padding.PaddedSize, _patch, padding, _options.LogitsHandler, precision, _folds[0].Head);
         var stage = new StageProgress(progress, InferenceStages.Predict, (long)tiles.Count * RunsPerTile);
 
         int patchVoxels = _patch[0] * _patch[1] * _patch[2];

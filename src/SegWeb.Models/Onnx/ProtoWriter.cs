@@ -69,6 +69,18 @@ internal sealed class ProtoWriter
         nested._buffer.CopyTo(_buffer);
     }
 
+    /// <summary>The tag and length of a length-delimited field whose <paramref name="length"/> payload bytes the caller writes itself.</summary>
+    public void LengthPrefix(int field, long length)
+    {
+        Tag(field, 2);
+        RawVarint((ulong)length);
+    }
+
+    /// <summary>Bytes already encoded as whole fields (tag included), copied unchanged.</summary>
+    public void Raw(ReadOnlySpan<byte> fields) => _buffer.Write(fields);
+
+    public byte[] ToArray() => _buffer.ToArray();
+
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);

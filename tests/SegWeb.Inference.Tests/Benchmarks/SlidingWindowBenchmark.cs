@@ -108,6 +108,8 @@ public sealed class SlidingWindowBenchmark(ITestOutputHelper output)
 
         public int OutputChannels => classes;
 
+        public Inference.SlidingWindow.ClassifierHead? Head => null;
+
         public void Run(float[] input, float[] output, int batch, IReadOnlyList<int> patchSize, CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();

@@ -13,6 +13,8 @@ internal sealed class PointwiseNetwork(float[] scale, float[] offset) : ITileNet
 
     public int OutputChannels => scale.Length;
 
+    public Inference.SlidingWindow.ClassifierHead? Head => null;
+
     public void Run(float[] input, float[] output, int batch, IReadOnlyList<int> patchSize, CancellationToken cancellationToken)
     {
         int pv = patchSize[0] * patchSize[1] * patchSize[2];
@@ -38,6 +40,8 @@ internal sealed class TwoChannelNetwork(float[] a, float[] b) : ITileNetwork
     public int InputChannels => 2;
 
     public int OutputChannels => a.Length;
+
+    public Inference.SlidingWindow.ClassifierHead? Head => null;
 
     public void Run(float[] input, float[] output, int batch, IReadOnlyList<int> patchSize, CancellationToken cancellationToken)
     {

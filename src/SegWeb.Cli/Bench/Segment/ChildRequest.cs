@@ -6,7 +6,7 @@ namespace SegWeb.Cli.Bench.Segment;
 /// <summary>What a benchmark child process runs (serialised into <see cref="ChildProcess.Variable"/>).</summary>
 internal sealed record ChildRequest
 {
-    /// <summary>"forward" (<see cref="RuntimeOptionsBenchmark"/>), "pipeline" or "parts" (<see cref="SegmentCases"/>).</summary>
+    /// <summary>"forward" (<see cref="RuntimeOptionsBenchmark"/>) or "pipeline" (<see cref="ChildCases"/>).</summary>
     public required string Case { get; init; }
 
     /// <summary>ONNX file (forward case).</summary>
@@ -27,26 +27,32 @@ internal sealed record ChildRequest
     /// <summary>ONNX Runtime thread spinning.</summary>
     public bool Spinning { get; init; }
 
+    /// <summary>Forward case: run the network without its final 1×1 convolution (when it has more classes than features).</summary>
+    public bool ForwardWithoutClassifier { get; init; }
+
     /// <summary>Folder for optimised models (null: none).</summary>
     public string? OptimizedModelCache { get; init; }
 
-    /// <summary>Input scan (pipeline and parts cases).</summary>
+    /// <summary>Input scan (pipeline case).</summary>
     public string? Input { get; init; }
 
-    /// <summary>Model package folders, run one after another on the same scan, labels merged (pipeline and parts cases).</summary>
+    /// <summary>Model package folders, run one after another on the same scan, labels merged (pipeline case).</summary>
     public string[]? Packages { get; init; }
 
-    /// <summary>Output folder (pipeline and parts cases).</summary>
+    /// <summary>Output folder (pipeline case).</summary>
     public string? Output { get; init; }
 
     /// <summary>
-    /// Parts case: forward passes actually run per part; later tiles reuse the last output (aggregation still
+    /// Forward passes actually run per part; later tiles reuse the last output (aggregation still
     /// runs on every tile) and the forward time is extrapolated. 0: every tile runs.
     /// </summary>
     public int SampledForwardPasses { get; init; }
 
-    /// <summary>Parts case: release each part's session once it has run (a one-shot CLI run), instead of keeping all (a server).</summary>
+    /// <summary>Release each part's session once it has run (a one-shot CLI run), instead of keeping all (a server).</summary>
     public bool ReleaseSessions { get; init; }
+
+    /// <summary>Apply a single-fold network's classifier after aggregation (SegWeb's default), or keep it in the network.</summary>
+    public bool SplitClassifierHead { get; init; } = true;
 
     /// <summary>Serialises the request.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);

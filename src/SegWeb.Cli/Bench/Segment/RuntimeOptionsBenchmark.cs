@@ -20,6 +20,7 @@ internal static class RuntimeOptionsBenchmark
         ("shared arena same-as-requested, no memory pattern, no spinning", new ChildRequest { Case = "forward", Arena = CpuArenaMode.SameAsRequested, Pattern = false }),
         ("arena off, no memory pattern, no spinning", new ChildRequest { Case = "forward", Arena = CpuArenaMode.Off, Pattern = false }),
         ("SegWeb default: arena off, memory pattern, no spinning", new ChildRequest { Case = "forward" }),
+        ("SegWeb default, classifier split off (the network up to its features, as the pipeline runs single-fold parts)", new ChildRequest { Case = "forward", ForwardWithoutClassifier = true }),
     ];
 
     /// <summary>Prints one row per variant for the network in <paramref name="onnx"/> with patch <paramref name="patch"/>.</summary>
@@ -31,7 +32,7 @@ internal static class RuntimeOptionsBenchmark
         output.WriteLine("|---|---|---|---|---|---|---|---|");
         var cache = Path.Combine(workDir, "optimized-models");
         // --quick keeps ONNX Runtime's defaults and SegWeb's, which is enough to show the table works.
-        var variants = (quick ? [Variants[0], Variants[^1]] : Variants).Append(("SegWeb default + optimised model saved (1st process) / loaded (2nd process)", new ChildRequest { Case = "forward", OptimizedModelCache = cache }))
+        var variants = (quick ? [Variants[0], Variants[^2], Variants[^1]] : Variants).Append(("SegWeb default + optimised model saved (1st process) / loaded (2nd process)", new ChildRequest { Case = "forward", OptimizedModelCache = cache }))
             .Append(("SegWeb default + optimised model loaded", new ChildRequest { Case = "forward", OptimizedModelCache = cache }));
         foreach (var (name, settings) in variants)
         {
@@ -62,7 +63,8 @@ internal static class RuntimeOptionsBenchmark
         var patch = request.Patch ?? throw new InvalidOperationException("forward case without a patch");
         var clock = Stopwatch.StartNew();
         using var cache = new ModelSessionCache(options);
-        var runner = cache.Runner(request.Onnx ?? throw new InvalidOperationException("forward case without a model"));
+        var onnx = request.Onnx ?? throw new InvalidOperationException("forward case without a model");
+        var runner = request.ForwardWithoutClassifier ? cache.SingleFoldRunner(onnx) : cache.Runner(onnx);
         double load = clock.Elapsed.TotalSeconds;
         int voxels = patch[0] * patch[1] * patch[2];
         var random = new Random(1);

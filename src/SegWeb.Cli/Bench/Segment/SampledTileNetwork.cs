@@ -19,6 +19,9 @@ internal sealed class SampledTileNetwork(ITileNetwork inner, int budget) : ITile
     /// <inheritdoc />
     public int OutputChannels => inner.OutputChannels;
 
+    /// <inheritdoc />
+    public Inference.SlidingWindow.ClassifierHead? Head => inner.Head;
+
     /// <summary>Calls made (run or skipped).</summary>
     public int Calls { get; private set; }
 

@@ -26,9 +26,6 @@ internal static class SegmentCases
             case "pipeline":
                 ChildCases.Pipeline(output, request);
                 break;
-            case "parts":
-                ChildCases.Parts(output, request);
-                break;
             default:
                 throw new InvalidOperationException($"unknown benchmark child case '{request.Case}'");
         }
@@ -105,6 +102,16 @@ internal static class SegmentCases
 
         string outputs = Path.Combine(workDir, "outputs");
         string fastName = quick ? "demo model" : "total-fast twin (--fast)";
+        // Baseline first, in the same run: the classifier kept inside the network (nnU-Net's order of operations).
+        const string inNetwork = ", classifier in the network (baseline)";
+        Case("example", $"example_ct_sm, {fastName}{inNetwork}", () => new ChildRequest
+        {
+            Case = "pipeline",
+            Input = Path.Combine(root, "deploy", "example", "example_ct_sm.nii.gz"),
+            Packages = [Package("total-fast")],
+            Output = Path.Combine(outputs, "example-baseline"),
+            SplitClassifierHead = false,
+        });
         Case("example", $"example_ct_sm, {fastName}", () => new ChildRequest
         {
             Case = "pipeline",
@@ -119,6 +126,14 @@ internal static class SegmentCases
         string Ct(VolumeShape shape) => SyntheticCt.Write(Path.Combine(workDir, $"synthetic_ct_{shape.X}x{shape.Y}x{shape.Z}.nii.gz"), shape, spacing);
         string parts = quick ? "demo model as 2 parts" : "five 1.5 mm part twins (total)";
         string[] PartPackages() => quick ? [Package("total-part1"), Package("total-part2")] : [.. Enumerable.Range(1, 5).Select(p => Package($"total-part{p}"))];
+        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}{inNetwork}", () => new ChildRequest
+        {
+            Case = "pipeline",
+            Input = Ct(shape458),
+            Packages = [Package("total-fast")],
+            Output = Path.Combine(outputs, "ct458-3mm-baseline"),
+            SplitClassifierHead = false,
+        });
         Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}", () => new ChildRequest
         {
             Case = "pipeline",
@@ -128,7 +143,7 @@ internal static class SegmentCases
         });
         Case("ct458-parts", $"{shape458} CT (0.8×0.8×1 mm), {parts}, all sessions kept (as a server keeps them)", () => new ChildRequest
         {
-            Case = "parts",
+            Case = "pipeline",
             Input = Ct(shape458),
             Packages = PartPackages(),
             Output = Path.Combine(outputs, "ct458-parts"),
@@ -138,7 +153,7 @@ internal static class SegmentCases
         {
             Case("ct824-parts", $"{shape824} CT (0.8×0.8×1 mm), {parts}: 117 classes at 1.5 mm, each part's session released after it ran (one-shot CLI)", () => new ChildRequest
             {
-                Case = "parts",
+                Case = "pipeline",
                 Input = Ct(shape824),
                 Packages = PartPackages(),
                 Output = Path.Combine(outputs, "ct824-parts"),
@@ -157,7 +172,8 @@ internal static class SegmentCases
             }
 
             output.WriteLine();
-            output.WriteLine("Stages: read = file to volume; preprocess = reorient + normalise + resample; inference = sliding window of every part (session load included); export = labels back to the input grid; write = multilabel .nii.gz.");
+            output.WriteLine("Stages: read = file to volume; preprocess = reorient + crop + normalise + resample; inference = sliding window of every part (session load included); export = post-process + labels back to the input grid; write = multilabel .nii.gz.");
+            output.WriteLine("Every case runs SegmentationPipeline itself; \"classifier in the network\" rows keep the 1×1 classifier inside the ONNX graph (nnU-Net's order of operations), the others apply it after aggregation (single-fold parts with more classes than features).");
             output.WriteLine("forward s = time inside ONNX Runtime's forward passes; other share = 1 − forward s / wall s (process start, model load, all non-network work).");
             foreach (var note in notes.Distinct())
             {

@@ -1,0 +1,115 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace SegWeb.Inference.SlidingWindow;
+
+/// <summary>
+/// A network's final 1×1×1 convolution, applied by the aggregator instead of the network. nnU-Net averages
+/// Gaussian-weighted logits over the tiles covering a voxel; logits are Weights · features + Bias, a linear map, so
+/// averaging the features and applying the map once per voxel gives the same logits (up to float rounding) while the
+/// network writes, and the aggregator sums, <see cref="Features"/> channels instead of <see cref="Classes"/>: for
+/// TotalSegmentator's 118-class 3 mm model 32 instead of 118, which is 480 MB less network output per 112³ tile and
+/// 3.7 times less aggregation. The map also commutes with mirroring; it does not with averaging folds (each fold
+/// has its own classifier), so a head is split off only for single-fold parts.
+/// </summary>
+public sealed class ClassifierHead
+{
+    /// <summary>Creates a head from <paramref name="weights"/> (classes × features, class slowest) and <paramref name="bias"/> (one per class).</summary>
+    public ClassifierHead(int classes, int features, float[] weights, float[] bias)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(bias);
+        if (classes < 1 || features < 1 || weights.Length != (long)classes * features || bias.Length != classes)
+        {
+            throw new ArgumentException($"a classifier of {classes} classes over {features} features needs {classes}×{features} weights and {classes} biases; got {weights.Length} and {bias.Length}");
+        }
+
+        Classes = classes;
+        Features = features;
+        Weights = weights;
+        Bias = bias;
+    }
+
+    /// <summary>Output classes, background included.</summary>
+    public int Classes { get; }
+
+    /// <summary>Input feature channels.</summary>
+    public int Features { get; }
+
+    /// <summary>Classes × features, class slowest.</summary>
+    public float[] Weights { get; }
+
+    /// <summary>One per class.</summary>
+    public float[] Bias { get; }
+
+    /// <summary>
+    /// The logits of classes <paramref name="firstClass"/> onward for a block of voxels: <paramref name="features"/> holds
+    /// Features rows of <paramref name="width"/> values (feature slowest); <paramref name="logits"/> receives one row of
+    /// <paramref name="width"/> per class, as many as it holds (at most four, fewer at the end of the classes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ClassRows(int firstClass, ReadOnlySpan<float> features, int width, Span<float> logits)
+    {
+        int count = logits.Length / width;
+        if (count is < 1 or > 4 || firstClass + count > Classes || features.Length < Features * width)
+        {
+            throw new ArgumentException($"1 to 4 classes from {firstClass} of {Classes}, {Features} feature rows of {width}");
+        }
+
+        // Four classes per pass: each feature vector is loaded once for four accumulators (loads, not arithmetic, bound
+        // this loop). Missing classes reuse the last one's weights and are not stored.
+        int last = firstClass + count - 1;
+        var w0 = Weights.AsSpan(firstClass * Features, Features);
+        var w1 = Weights.AsSpan(Math.Min(firstClass + 1, last) * Features, Features);
+        var w2 = Weights.AsSpan(Math.Min(firstClass + 2, last) * Features, Features);
+        var w3 = Weights.AsSpan(Math.Min(firstClass + 3, last) * Features, Features);
+        float b0 = Bias[firstClass], b1 = Bias[Math.Min(firstClass + 1, last)], b2 = Bias[Math.Min(firstClass + 2, last)], b3 = Bias[Math.Min(firstClass + 3, last)];
+        int x = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; x <= width - Vector<float>.Count; x += Vector<float>.Count)
+            {
+                Vector<float> s0 = new(b0), s1 = new(b1), s2 = new(b2), s3 = new(b3);
+                for (int f = 0; f < Features; f++)
+                {
+                    var v = new Vector<float>(features.Slice((f * width) + x, Vector<float>.Count));
+                    s0 += v * w0[f];
+                    s1 += v * w1[f];
+                    s2 += v * w2[f];
+                    s3 += v * w3[f];
+                }
+
+                s0.CopyTo(logits[x..]);
+                if (count > 1)
+                {
+                    s1.CopyTo(logits[(width + x)..]);
+                }
+
+                if (count > 2)
+                {
+                    s2.CopyTo(logits[((2 * width) + x)..]);
+                }
+
+                if (count > 3)
+                {
+                    s3.CopyTo(logits[((3 * width) + x)..]);
+                }
+            }
+        }
+
+        for (; x < width; x++)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                var w = Weights.AsSpan((firstClass + k) * Features, Features);
+                float sum = Bias[firstClass + k];
+                for (int f = 0; f < Features; f++)
+                {
+                    sum += features[(f * width) + x] * w[f];
+                }
+
+                logits[(k * width) + x] = sum;
+            }
+        }
+    }
+}
