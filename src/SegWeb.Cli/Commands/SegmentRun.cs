@@ -77,7 +77,9 @@ internal static class SegmentRun
         // One scan: nothing reuses a part's session once it has run, so each is released after its part (peak memory).
         using var pipeline = new SegmentationPipeline(several ? options : options with { ReleaseSessionsAfterUse = true });
         using var batch = several ? new SegmentBatchFolder(request.Output) : null;
-        var perInput = new List<(string Input, SegmentationResult Result, IReadOnlyList<string> Written, TimeSpan WriteTime)>();
+        // Per input only what the summary and the report need: a result holds the scan and its labels, and keeping every
+        // result until the end made a run over many scans hold all of them at once.
+        var perInput = new List<(string Input, ReportInput Entry, string Timings, IReadOnlyList<string> Written)>();
         for (int i = 0; i < request.Inputs.Count; i++)
         {
             var input = request.Inputs[i];
@@ -98,22 +100,23 @@ internal static class SegmentRun
                 : request.Multilabel ? Path.Combine(batch.StagingFor(names[i]), SegmentBatchFolder.MultilabelFileName)
                 : batch.StagingFor(names[i]);
             var written = Write(request, result, input, target);
-            perInput.Add((input, result, written, writeClock.Elapsed));
+            var entry = ReportInput.From(input, result, written);
+            entry = entry with { Timings = [.. entry.Timings, new ReportTiming("write", writeClock.Elapsed.TotalSeconds)] };
+            var timings = string.Join(", ", result.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s")));
+            perInput.Add((input, entry, timings, written));
         }
 
         batch?.Publish();
-        foreach (var (input, result, written, writeTime) in perInput)
+        foreach (var (input, entry, timings, written) in perInput)
         {
             var final = batch is null ? written : [.. written.Select(batch.FinalPath)];
             if (!request.Quiet)
             {
-                var timings = string.Join(", ", result.Timings.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Stage} {t.Elapsed.TotalSeconds:F2} s")));
                 error.WriteLine(several ? $"segweb: {Path.GetFileName(Path.TrimEndingDirectorySeparator(input))}: {timings}" : $"segweb: {timings}");
                 error.WriteLine($"segweb: wrote {final.Count} file(s) to {Path.GetDirectoryName(final[0])}");
             }
 
-            var entry = ReportInput.From(input, result, final);
-            reportInputs.Add(entry with { Timings = [.. entry.Timings, new ReportTiming("write", writeTime.TotalSeconds)] });
+            reportInputs.Add(entry with { Outputs = final });
         }
 
         if (request.ReportPath is { } path)
