@@ -32,6 +32,7 @@ public static class Program
         yield return TasksCommand.Create();
         yield return ClassesCommand.Create();
         yield return StatsCommand.Create();
+        yield return CombineMasksCommand.Create();
         yield return DicomSegCommand.Create();
         yield return DeidentifyCommand.Create();
         yield return ModelsCommand.Create();
