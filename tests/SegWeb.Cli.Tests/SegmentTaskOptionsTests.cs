@@ -6,7 +6,8 @@ namespace SegWeb.Cli.Tests;
 
 /// <summary>
 /// `segweb segment` with TotalSegmentator's task flags: --task/--fast/--fastest resolved to installed packages,
-/// --roi_subset (6 mm crop pass, only the requested classes written), --body_seg, --force_split, --remove_small_blobs.
+/// --roi_subset (6 mm crop pass, only the requested classes written), a task's own crop (liver_vessels inside the liver),
+/// --body_seg, --force_split, --remove_small_blobs.
 /// The "installed" TotalSegmentator models here are the demo network under the catalogue's folder names.
 /// </summary>
 public sealed class SegmentTaskOptionsTests(SegmentDemoModelFixture model) : IClassFixture<SegmentDemoModelFixture>
@@ -97,6 +98,88 @@ public sealed class SegmentTaskOptionsTests(SegmentDemoModelFixture model) : ICl
         var (labels, names) = MultilabelNifti.Read(output);
         Assert.Equal(NiftiReader.Read(ctPath).Volume.Affine, labels.Volume.Affine);
         Assert.Contains("liver", names.Values);
+    }
+
+    [SkippableFact]
+    public void A_task_with_a_crop_runs_the_6mm_total_model_first_and_labels_only_inside_the_organ_box()
+    {
+        var ctPath = TestData.Require(Ct);
+        using var tmp = new TempDirectory("segment-task-crop");
+        var models = tmp.File("models");
+        // liver_vessels crops to the liver + 20 mm (catalogue: crop ["liver"], crop_addon 20, not robust): the crop pass is
+        // TotalSegmentator's 6 mm total model. The demo network stands in for both.
+        Install(models, Catalog.Resolve("liver_vessels").Models.Single().ModelName, task: "liver_vessels");
+
+        var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("out"), "--ml", "--task", "liver_vessels", "--models-dir", models);
+        Assert.Equal(1, code);
+        Assert.Contains("segweb models install total --fastest", stderr, StringComparison.Ordinal);
+        Assert.Contains("liver", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(tmp.File("out.nii.gz")));
+
+        Install(models, Catalog.Resolve("total", fastest: true).Models.Single().ModelName);
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("cropped.nii.gz"), "--ml", "--task", "liver_vessels", "--models-dir", models);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("crop-pass", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("whole.nii.gz"), "--ml", "--model", model.PackageDirectory, "-q");
+        Assert.True(code == 0, stderr);
+
+        // The crop pass is the same network on the whole scan, so its liver is the whole run's liver: every label of the
+        // cropped run lies in that liver's box grown by 20 mm, and the whole run has labels outside it.
+        var whole = (Imaging.Volumes.Volume<byte>)NiftiReader.Read(tmp.File("whole.nii.gz")).Volume;
+        var (cropped, names) = MultilabelNifti.Read(tmp.File("cropped.nii.gz"));
+        var croppedData = ((Imaging.Volumes.Volume<byte>)cropped.Volume).Data;
+        int liver = names.Single(n => n.Value == "liver").Key;
+        var shape = whole.Shape;
+        var (sx, sy, sz) = whole.Spacing;
+        int[] lo = [int.MaxValue, int.MaxValue, int.MaxValue], hi = [-1, -1, -1];
+        for (int z = 0; z < shape.Z; z++)
+        {
+            for (int y = 0; y < shape.Y; y++)
+            {
+                for (int x = 0; x < shape.X; x++)
+                {
+                    if (whole.Data[shape.IndexOf(x, y, z)] == liver)
+                    {
+                        int[] p = [x, y, z];
+                        for (int a = 0; a < 3; a++)
+                        {
+                            lo[a] = Math.Min(lo[a], p[a]);
+                            hi[a] = Math.Max(hi[a], p[a]);
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(hi[0] >= 0, "the demo model found no liver on the example");
+        int[] margin = [(int)(20 / sx) + 1, (int)(20 / sy) + 1, (int)(20 / sz) + 1];
+        bool Inside(int x, int y, int z) => x >= lo[0] - margin[0] && x <= hi[0] + margin[0] && y >= lo[1] - margin[1] && y <= hi[1] + margin[1]
+            && z >= lo[2] - margin[2] && z <= hi[2] + margin[2];
+        int outsideWhole = 0, labelled = 0;
+        for (int z = 0; z < shape.Z; z++)
+        {
+            for (int y = 0; y < shape.Y; y++)
+            {
+                for (int x = 0; x < shape.X; x++)
+                {
+                    long i = shape.IndexOf(x, y, z);
+                    if (croppedData[i] != 0)
+                    {
+                        labelled++;
+                        Assert.True(Inside(x, y, z), $"label {croppedData[i]} at ({x}, {y}, {z}) lies outside the liver box + 20 mm");
+                    }
+
+                    if (whole.Data[i] != 0 && !Inside(x, y, z))
+                    {
+                        outsideWhole++;
+                    }
+                }
+            }
+        }
+
+        Assert.True(labelled > 0, "the cropped run labelled nothing");
+        Assert.True(outsideWhole > 0, "the whole run has no labels outside the box, so this test would not see a missing crop");
+        Assert.Equal(NiftiReader.Read(ctPath).Volume.Affine, cropped.Volume.Affine);
     }
 
     /// <summary>The demo package copied into <paramref name="models"/> under a catalogue model name, as `models install` lays it out.</summary>

@@ -68,6 +68,14 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
                 notes.Add("--body_seg is ignored with --roi_subset (TotalSegmentator crops to the ROI instead)");
             }
         }
+        else if (TaskCrop(model, request, catalog, modelsDir) is { } taskCrop)
+        {
+            crop = taskCrop;
+            if (request.BodySeg)
+            {
+                notes.Add($"--body_seg is ignored: task {model.Task} crops to {string.Join(", ", taskCrop.Classes ?? [])} instead (as TotalSegmentator)");
+            }
+        }
         else if (request.BodySeg)
         {
             if (model.Task is { } t && t.EndsWith("_mr", StringComparison.Ordinal))
@@ -135,6 +143,48 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
         }
 
         throw new SegWebException("no model: give --task <task> (installed with `segweb models install`) or --model <package folder or name>");
+    }
+
+    /// <summary>
+    /// TotalSegmentator's crop for tasks that segment inside one region (`liver_vessels` inside the liver, `lung_nodules`
+    /// inside the lungs, …: the variant's <c>crop</c> classes with <c>crop_addon</c> mm). The rough segmentation comes
+    /// from the task's own crop model when it names one, TotalSegmentator's 6 mm body model for body_trunc/extremities,
+    /// the 3 mm `total` (or `total_mr`) model with robust_crop or for MR, else the 6 mm `total` model; null when the task
+    /// has no crop.
+    /// </summary>
+    private static MaskCrop? TaskCrop(SegmentationModel model, SegmentTaskRequest request, TaskCatalog catalog, string modelsDir)
+    {
+        string variantName = request.Fastest ? "fastest" : request.Fast ? "fast" : "default";
+        if (model.Task is not { } task || catalog.Find(task)?.Variants.FirstOrDefault(v => v.Name == variantName) is not { Crop: { Count: > 0 } classes } variant)
+        {
+            return null;
+        }
+
+        bool mr = task.EndsWith("_mr", StringComparison.Ordinal);
+        var (cropTask, fast, fastest) = variant.CropModel is { } named ? (named, false, false)
+            : classes.Any(c => c is "body_trunc" or "body_extremities") ? ("body", true, false)
+            : variant.RobustCrop || mr ? (mr ? "total_mr" : "total", true, false)
+            : ("total", false, true);
+        SegmentationModel cropModel;
+        try
+        {
+            cropModel = InstalledTaskModels.Resolve(modelsDir, catalog, cropTask, fast, fastest);
+        }
+        catch (InferenceException ex)
+        {
+            string flag = fastest ? " --fastest" : fast ? " --fast" : string.Empty;
+            throw new SegWebException(
+                $"task {task} first crops the scan to {string.Join(", ", classes)} with TotalSegmentator's {cropTask}{flag} model, which is not installed in {modelsDir}: run `segweb models install {cropTask}{flag}` ({ex.Message})");
+        }
+
+        var missing = classes.Where(c => !cropModel.ClassNames.Values.Contains(c, StringComparer.Ordinal)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new SegWebException($"task {task} crops to {string.Join(", ", missing)}, which the crop model {cropModel.Name} does not segment");
+        }
+
+        // crop_addon is in mm: TotalSegmentator's crop_to_mask divides it by the voxel size (hence MaskCrop's margin).
+        return new MaskCrop(cropModel, classes, variant.CropAddonVoxels.Max());
     }
 
     /// <summary>TotalSegmentator's body model for --body_seg: its 6 mm variant (what TotalSegmentator runs), else the 1.5 mm one.</summary>

@@ -98,7 +98,10 @@ public sealed record CatalogVariant
     /// <summary>The task whose output gives the crop mask when it is not <c>total</c>, or null.</summary>
     public string? CropModel { get; init; }
 
-    /// <summary>Margin in voxels added around the crop box (x, y, z).</summary>
+    /// <summary>
+    /// Margin added around the crop box (x, y, z), in mm despite the name: TotalSegmentator's crop_to_mask divides its
+    /// <c>crop_addon</c> by the voxel size before growing the box.
+    /// </summary>
     public required int[] CropAddonVoxels { get; init; }
 
     /// <summary>True when the crop mask comes from the slower, more robust model (TotalSegmentator's <c>robust_crop</c>).</summary>
