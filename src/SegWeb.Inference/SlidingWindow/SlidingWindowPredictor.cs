@@ -15,7 +15,7 @@ namespace SegWeb.Inference.SlidingWindow;
 /// </summary>
 public sealed class SlidingWindowPredictor
 {
-    /// <summary>Predictions estimated at this size or more start with a full garbage collection (see <see cref="Predict"/>).</summary>
+    /// <summary>Predictions estimated at this size or more are bracketed by an aggressive collection (see <see cref="ReleaseGarbage"/>).</summary>
     private const long FullCollectionThresholdBytes = 256L << 20;
 
     private readonly IReadOnlyList<ITileNetwork> _folds;
