@@ -100,4 +100,36 @@ public sealed class InputUploadTests(SegWebServer server) : IClassFixture<SegWeb
         Assert.False(Directory.Exists(Path.Combine(server.DataFolder, "inputs", open.Id.ToString("N"))));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/inputs/{open.Id}")).StatusCode);
     }
+
+    [Fact]
+    public async Task Files_added_in_parallel_to_one_open_input_are_all_counted_and_the_size_limit_holds()
+    {
+        // Regression: the count and size were read-modify-write on a row each request had loaded, so parallel adds
+        // lost counts and could pass the limit together. 12 × 6 MiB against the test server's 64 MiB limit.
+        const int Files = 12, FileBytes = 6 << 20;
+        const long Limit = 64L << 20;
+        var (client, _, _) = await server.NewUserAsync();
+        using var created = await client.PostAsJsonAsync("/api/v1/inputs", new { name = "parallel" });
+        var open = (await created.Content.ReadFromJsonAsync<InputDto>())!;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, Files).Select(async i =>
+        {
+            await Task.Yield();
+            using var response = await client.PostAsync($"/api/v1/inputs/{open.Id}/files?name=f{i}.dcm", new ByteArrayContent(new byte[FileBytes]));
+            return (response.StatusCode, response.Content.Headers.ContentType?.MediaType);
+        }));
+
+        int accepted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r =>
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
+            Assert.Equal("application/problem+json", r.MediaType);
+        });
+        Assert.Equal(Limit / FileBytes, accepted);
+        var input = (await client.GetFromJsonAsync<InputDto>($"/api/v1/inputs/{open.Id}"))!;
+        Assert.Equal(accepted, input.Files);
+        Assert.Equal((long)accepted * FileBytes, input.Bytes);
+        Assert.Equal(accepted, Directory.GetFiles(Path.Combine(server.DataFolder, "inputs", open.Id.ToString("N"))).Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/inputs/{open.Id}")).StatusCode);
+    }
 }

@@ -85,26 +85,39 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
     public Task<InputRecord?> FindOpenAsync(string ownerId, Guid id, CancellationToken ct) =>
         db.Inputs.FirstOrDefaultAsync(i => i.Id == id && i.OwnerId == ownerId && i.State == InputState.Open, ct);
 
-    /// <summary>Adds one complete file to an open input (validated with the others on completion).</summary>
-    /// <exception cref="SegWebException">The input would pass the size limit.</exception>
+    /// <summary>Adds one complete file to an open input (validated with the others on completion); the file is consumed either way.</summary>
+    /// <remarks>
+    /// Parallel adds to one input are the normal case (a folder upload), so the count and size are raised by one
+    /// conditional UPDATE in the database, not from the row this request loaded: two requests that both saw room for
+    /// their file cannot both take it. The UPDATE and the file row commit together; <paramref name="input"/> is
+    /// reloaded so the caller answers with the counts that were committed.
+    /// </remarks>
+    /// <exception cref="UploadTooLargeException">The input would pass the size limit.</exception>
+    /// <exception cref="SegWebException">The input is no longer open.</exception>
     public async Task AddFileAsync(InputRecord input, string completePath, string? clientName)
     {
         ArgumentNullException.ThrowIfNull(input);
         long length = new FileInfo(completePath).Length;
-        if (input.TotalBytes + length > options.Value.MaxUploadBytes)
-        {
-            FileStore.DeleteQuietly(completePath);
-            throw new UploadTooLargeException($"the input would hold {input.TotalBytes + length} bytes, more than the limit of {options.Value.MaxUploadBytes}");
-        }
-
+        long limit = options.Value.MaxUploadBytes;
         var file = new InputFileRecord { Id = Guid.NewGuid(), InputId = input.Id, OriginalName = DisplayName(clientName), Length = length };
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            int raised = await db.Inputs
+                .Where(i => i.Id == input.Id && i.State == InputState.Open && i.TotalBytes + length <= limit)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.FileCount, i => i.FileCount + 1).SetProperty(i => i.TotalBytes, i => i.TotalBytes + length), CancellationToken.None);
+            if (raised == 0)
+            {
+                await db.Entry(input).ReloadAsync(CancellationToken.None);
+                throw input.State != InputState.Open || db.Entry(input).State == EntityState.Detached
+                    ? new SegWebException($"the input {input.Id} is no longer open")
+                    : new UploadTooLargeException($"the input would hold {input.TotalBytes + length} bytes, more than the limit of {limit}");
+            }
+
             store.Publish(completePath, input.Id, file.Id);
             db.InputFiles.Add(file);
-            input.FileCount++;
-            input.TotalBytes += length;
             await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
         }
         catch
         {
@@ -112,6 +125,8 @@ public sealed class InputService(SegWebDbContext db, FileStore store, IOptions<S
             FileStore.DeleteQuietly(store.InputFilePath(input.Id, file.Id));
             throw;
         }
+
+        await db.Entry(input).ReloadAsync(CancellationToken.None);
     }
 
     /// <summary>Validates an open input's files together as DICOM; on failure the whole input is deleted.</summary>
