@@ -68,6 +68,55 @@ public sealed class SegmentTaskOptionsTests(SegmentDemoModelFixture model) : ICl
     }
 
     [SkippableFact]
+    public void Robust_crop_and_roi_subset_robust_crop_with_the_3mm_model_instead_of_the_6mm_one()
+    {
+        // Only the 3 mm model is installed: the plain --roi_subset crop pass (6 mm) is missing, the robust one is not.
+        var ctPath = TestData.Require(Ct);
+        using var tmp = new TempDirectory("segment-robust");
+        var models = tmp.File("models");
+        Install(models, Catalog.Resolve("total", fast: true).Models.Single().ModelName);
+
+        foreach (var flags in new[] { new[] { "--roi_subset", "liver", "spleen", "--robust_crop" }, ["-rsr", "liver", "spleen"] })
+        {
+            var outDir = tmp.File($"out{flags[0]}");
+            var (code, _, stderr) = TasksCommandTests.Run(["segment", "-i", ctPath, "-o", outDir, "--task", "total", "--fast", .. flags, "--models-dir", models]);
+            Assert.True(code == 0, $"{string.Join(' ', flags)}: {stderr}");
+            Assert.Contains("crop-pass", stderr, StringComparison.Ordinal);
+            Assert.Equal(["liver.nii.gz", "spleen.nii.gz"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        }
+
+        var (plain, _, plainErr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("plain"), "--task", "total", "--fast",
+            "--roi_subset", "liver", "--models-dir", models);
+        Assert.Equal(1, plain);
+        Assert.Contains("segweb models install total --fastest", plainErr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Higher_order_resampling_writes_labels_on_the_input_grid_and_refuses_force_split()
+    {
+        var ctPath = TestData.Require(Ct);
+        using var tmp = new TempDirectory("segment-ho");
+        var fine = tmp.File("fine.nii.gz");
+        NiftiWriter.Write(fine, Imaging.Resampling.NnUNetResampling.ResampleData(NiftiReader.Read(ctPath).Volume, (1.5, 1.5, 1.5), order: 3));
+
+        var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", fine, "-o", tmp.File("ho.nii.gz"), "--ml", "--model", model.PackageDirectory, "-ho", "-q");
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", fine, "-o", tmp.File("nearest.nii.gz"), "--ml", "--model", model.PackageDirectory, "-q");
+        Assert.True(code == 0, stderr);
+        var ho = (Imaging.Volumes.Volume<byte>)NiftiReader.Read(tmp.File("ho.nii.gz")).Volume;
+        var nearest = (Imaging.Volumes.Volume<byte>)NiftiReader.Read(tmp.File("nearest.nii.gz")).Volume;
+        Assert.Equal(NiftiReader.Read(fine).Volume.Shape, ho.Shape);
+        Assert.Equal(nearest.Affine, ho.Affine);
+        Assert.NotEqual(nearest.Data, ho.Data); // the flag reaches the pipeline
+
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", fine, "-o", tmp.File("split"), "--model", model.PackageDirectory, "-ho", "--force_split");
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("--force_split", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("split")));
+    }
+
+    [SkippableFact]
     public void Body_seg_without_the_body_model_is_one_line_naming_the_install_command()
     {
         var ctPath = TestData.Require(Ct);

@@ -48,7 +48,7 @@ public static class SegmentCommand
         // TotalSegmentator's task flags (--fast, --roi_subset, …); -ot dicom_rtstruct is refused below with a clear message.
         var fast = new Option<bool>("--fast", "-f") { Description = "TotalSegmentator's 3 mm model of --task (segweb models install <task> --fast)." };
         var fastest = new Option<bool>("--fastest", "-ff") { Description = "TotalSegmentator's 6 mm model of --task (segweb models install <task> --fastest)." };
-        var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Only these classes (total, total_mr): crops to them with the 6 mm model first and runs only the parts that hold them.", AllowMultipleArgumentsPerToken = true };
+        var roiSubset = new Option<string[]>("--roi_subset", "-rs") { Description = "Only these classes (total, total_mr): crops to them with the 6 mm model first (3 mm with --robust_crop) and runs only the parts that hold them.", AllowMultipleArgumentsPerToken = true };
         var preview = new Option<bool>("--preview", "-p") { Description = "Write preview_<task>.png beside the outputs: coronal and sagittal projections of the scan with each structure in its colour." };
         var outputType = new Option<string>("--output_type", "-ot") { Description = "nifti, or dicom_seg (segmentations.dcm in the -o folder, for DICOM input); dicom_rtstruct is not implemented yet.", DefaultValueFactory = _ => "nifti" };
         var task = new Option<string?>("--task", "-ta") { Description = "An installed package of that name; TotalSegmentator's task download is not implemented yet." };
@@ -56,11 +56,15 @@ public static class SegmentCommand
         var forceSplit = new Option<bool>("--force_split", "-fs") { Description = "Predict in three overlapping chunks along z to bound memory (TotalSegmentator's rule)." };
         var statisticsExtra = new Option<bool>("--statistics_extra", "-se") { Description = "Statistics with extra fields per structure (n_voxels, intensity_std/min/max, centroid_vox, bbox_vox), as `segweb stats --extra`; implies -s." };
         var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Remove connected components of at most 200 mm³ from every class (TotalSegmentator)." };
+        var robustCrop = new Option<bool>("--robust_crop", "-rc") { Description = "Crop passes (--roi_subset, a task's crop) use the 3 mm total model instead of the 6 mm one: slower, more robust." };
+        var roiSubsetRobust = new Option<string[]>("--roi_subset_robust", "-rsr") { Description = "TotalSegmentator's older spelling of --roi_subset with --robust_crop.", AllowMultipleArgumentsPerToken = true };
+        var higherOrder = new Option<bool>("--higher_order_resampling", "-ho") { Description = "nnU-Net's export: logits resampled back to the scan's spacing (linear) before the argmax, instead of the label map by nearest neighbour. Smoother on fine grids; not with --force_split." };
 
         var command = new Command("segment", "Segment a CT/MR scan with a model package (TotalSegmentator's flags and output layout).")
         {
             input, output, report, model, modelsDir, ml, statistics, includeIncomplete, stepSize, tta, device, threads, quiet, nrThrResamp, nrThrSaving,
             fast, fastest, roiSubset, preview, outputType, task, bodySeg, forceSplit, statisticsExtra, removeSmallBlobs,
+            robustCrop, roiSubsetRobust, higherOrder,
         };
         command.SetAction(parse =>
         {
@@ -91,8 +95,16 @@ public static class SegmentCommand
 
             var warnings = new List<string>();
             var (provider, deviceId) = ParseDevice(parse.GetValue(device)!);
+            if (parse.GetValue(higherOrder) && parse.GetValue(forceSplit))
+            {
+                throw new SegWebException("--higher_order_resampling resamples each part's logits over the whole scan and cannot be combined with --force_split");
+            }
+
+            // TotalSegmentator: --roi_subset_robust replaces --roi_subset and implies --robust_crop.
+            var robustRoi = parse.GetValue(roiSubsetRobust) is { Length: > 0 } rsr ? rsr : null;
             var taskRequest = new SegmentTaskRequest(parse.GetValue(model), parse.GetValue(task), parse.GetValue(modelsDir), parse.GetValue(fast),
-                parse.GetValue(fastest), parse.GetValue(roiSubset), parse.GetValue(bodySeg), parse.GetValue(forceSplit), parse.GetValue(removeSmallBlobs));
+                parse.GetValue(fastest), robustRoi ?? parse.GetValue(roiSubset), parse.GetValue(bodySeg), parse.GetValue(forceSplit), parse.GetValue(removeSmallBlobs),
+                RobustCrop: parse.GetValue(robustCrop) || robustRoi is not null, HigherOrderResampling: parse.GetValue(higherOrder));
             var selection = SegmentTaskSelection.Resolve(taskRequest);
             var package = selection.Package;
             var outputPath = parse.GetValue(output)!;

@@ -20,8 +20,11 @@ namespace SegWeb.Cli.Commands;
 /// <param name="BodySeg">--body_seg: crop to TotalSegmentator's body model first.</param>
 /// <param name="ForceSplit">--force_split.</param>
 /// <param name="RemoveSmallBlobs">--remove_small_blobs.</param>
+/// <param name="RobustCrop">--robust_crop (or --roi_subset_robust): the crop pass of --roi_subset and of a task's crop uses the 3 mm model, not the 6 mm one.</param>
+/// <param name="HigherOrderResampling">--higher_order_resampling: nnU-Net's export, logits resampled back before the argmax.</param>
 internal sealed record SegmentTaskRequest(
-    string? Model, string? Task, string? ModelsDir, bool Fast, bool Fastest, IReadOnlyList<string>? RoiSubset, bool BodySeg, bool ForceSplit, bool RemoveSmallBlobs);
+    string? Model, string? Task, string? ModelsDir, bool Fast, bool Fastest, IReadOnlyList<string>? RoiSubset, bool BodySeg, bool ForceSplit, bool RemoveSmallBlobs,
+    bool RobustCrop = false, bool HigherOrderResampling = false);
 
 /// <summary>
 /// Turns TotalSegmentator's model flags into what the pipeline runs: the model (one package or a task's installed
@@ -53,15 +56,15 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
         if (roi is not null)
         {
             // TotalSegmentator: roi_subset only works with total / total_mr; its crop pass is the 6 mm model (3 mm for MR,
-            // "because 6 mm gives too bad results"), cropped to the requested classes + 20 mm.
+            // "because 6 mm gives too bad results", and with --robust_crop), cropped to the requested classes + 20 mm.
             if (model.Task is not ("total" or "total_mr"))
             {
                 throw new SegWebException($"--roi_subset works with TotalSegmentator's total and total_mr tasks; {model.Name} is task '{model.Task ?? "(none)"}'");
             }
 
             model.IdsOf(roi.ToList()); // unknown names fail here, before any work
-            bool mr = model.Task == "total_mr";
-            var cropModel = InstalledTaskModels.Resolve(modelsDir, catalog, model.Task, fast: mr, fastest: !mr);
+            bool threeMm = model.Task == "total_mr" || request.RobustCrop;
+            var cropModel = InstalledTaskModels.Resolve(modelsDir, catalog, model.Task, fast: threeMm, fastest: !threeMm);
             crop = new MaskCrop(cropModel, roi, MaskCrop.RoiMarginMm);
             if (request.BodySeg)
             {
@@ -102,6 +105,7 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
             RoiSubset = RoiSubset,
             ForceSplit = request.ForceSplit,
             RemoveSmallBlobsMm3 = request.RemoveSmallBlobs ? TaskPostprocessing.SmallBlobMm3 : null,
+            ResampleLogits = request.HigherOrderResampling,
         };
     }
 
@@ -149,7 +153,8 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
     /// TotalSegmentator's crop for tasks that segment inside one region (`liver_vessels` inside the liver, `lung_nodules`
     /// inside the lungs, …: the variant's <c>crop</c> classes with <c>crop_addon</c> mm). The rough segmentation comes
     /// from the task's own crop model when it names one, TotalSegmentator's 6 mm body model for body_trunc/extremities,
-    /// the 3 mm `total` (or `total_mr`) model with robust_crop or for MR, else the 6 mm `total` model; null when the task
+    /// the 3 mm `total` (or `total_mr`) model with robust_crop (the task's or --robust_crop) or for MR, else the 6 mm
+    /// `total` model; null when the task
     /// has no crop.
     /// </summary>
     private static MaskCrop? TaskCrop(SegmentationModel model, SegmentTaskRequest request, TaskCatalog catalog, string modelsDir)
@@ -163,7 +168,7 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
         bool mr = task.EndsWith("_mr", StringComparison.Ordinal);
         var (cropTask, fast, fastest) = variant.CropModel is { } named ? (named, false, false)
             : classes.Any(c => c is "body_trunc" or "body_extremities") ? ("body", true, false)
-            : variant.RobustCrop || mr ? (mr ? "total_mr" : "total", true, false)
+            : variant.RobustCrop || request.RobustCrop || mr ? (mr ? "total_mr" : "total", true, false)
             : ("total", false, true);
         SegmentationModel cropModel;
         try

@@ -52,6 +52,16 @@ public sealed record PipelineOptions
     public bool ForceSplit { get; init; }
 
     /// <summary>
+    /// nnU-Net's own export (TotalSegmentator's <c>--higher_order_resampling</c>): each part's logits are resampled back
+    /// to the input's spacing (linear; nearest along a separate low-resolution axis, nnU-Net's order_z 0) and only then
+    /// reduced to labels, instead of TotalSegmentator's default of resampling the label map by nearest neighbour.
+    /// Smoother boundaries on fine input grids, for 2 × classes × one output plane of floats and more export time
+    /// (<see cref="Imaging.Resampling.StreamedArgmaxResampler"/>). Post-processing then runs on the input's grid.
+    /// Not with <see cref="ForceSplit"/>.
+    /// </summary>
+    public bool ResampleLogits { get; init; }
+
+    /// <summary>
     /// TotalSegmentator's <c>--remove_small_blobs</c>: remove connected components of at most this many mm³ from every
     /// class (TotalSegmentator: 200, <see cref="Postprocessing.TaskPostprocessing.SmallBlobMm3"/>). Null: off.
     /// </summary>

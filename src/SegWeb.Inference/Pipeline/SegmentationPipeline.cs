@@ -84,6 +84,11 @@ public sealed class SegmentationPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(inputPath);
         ArgumentNullException.ThrowIfNull(model);
         RequireSupported(model);
+        if (_options.ResampleLogits && _options.ForceSplit)
+        {
+            throw new InferenceException("resampling logits on export (--higher_order_resampling) does not work with z chunks (--force_split): use one or the other");
+        }
+
         if (_options.Crop is { } crop)
         {
             RequireSupported(crop.Model);
@@ -209,6 +214,7 @@ public sealed class SegmentationPipeline : IDisposable
         bool singleNormalization = model.Steps.Select(candidate => NormalizationKey(candidate.Package.Manifest)).Distinct(StringComparer.Ordinal).Count() == 1;
 
         var windowOptions = WindowOptions(manifest);
+        bool logitsExport = _options.ResampleLogits && mainPass;
         // The resampled image's geometry, and per z chunk its network input: made once per normalisation and shared by
         // every part that uses it (TotalSegmentator's `total` parts of one package), the resampled voxels dropped as soon
         // as the inputs exist, so that only one copy of the image is alive while the networks run.
@@ -261,21 +267,36 @@ public sealed class SegmentationPipeline : IDisposable
                 resampled = null;
             }
 
-            merged ??= new byte[grid.Shape.VoxelCount];
-            var predictor = PackagePrediction.Create(_cache, step.Package, step.Part, windowOptions, _options.NetworkWrapper);
-            var local = new byte[merged.Length];
-            var shape = grid.Shape;
-            for (int c = 0; c < chunks!.Count; c++)
+            byte[] local;
+            if (logitsExport)
             {
-                var chunk = chunks[c];
-                var (input, subShape, subAffine) = chunkInputs![c];
-                var partProgress = progress is null ? null : new PartProgress(progress, (s * chunks.Count) + c, steps * chunks.Count);
-                var result = predictor.Predict(input, layout.NetworkSize(subShape), partProgress, cancellationToken);
-                var labels = layout.LabelsToVolume(result.Labels, subShape, subAffine);
-                // Only the chunk's output slices, away from its cut edges, are kept.
-                int slice = shape.SliceSize;
-                Array.Copy(labels.Data, (long)(chunk.OutputStart - chunk.Start) * slice, local, (long)chunk.OutputStart * slice,
-                    (long)(chunk.OutputEnd - chunk.OutputStart) * slice);
+                // nnU-Net's export: the logits go back to the cropped grid as the window finalises them (one chunk: no split).
+                merged ??= new byte[croppedShape.VoxelCount];
+                var (input, subShape, _) = chunkInputs![0];
+                var logitsBack = LogitsBack(layout, step.Part.OutputChannels, subShape, croppedShape, target, croppedSpacing);
+                var predictor = PackagePrediction.Create(_cache, step.Package, step.Part, windowOptions with { LogitsHandler = logitsBack.Push }, _options.NetworkWrapper);
+                var partProgress = progress is null ? null : new PartProgress(progress, s, steps);
+                predictor.Predict(input, layout.NetworkSize(subShape), partProgress, cancellationToken);
+                local = layout.LabelsToVolume(logitsBack.Labels, croppedShape, croppedAffine).Data;
+            }
+            else
+            {
+                merged ??= new byte[grid.Shape.VoxelCount];
+                var predictor = PackagePrediction.Create(_cache, step.Package, step.Part, windowOptions, _options.NetworkWrapper);
+                local = new byte[merged.Length];
+                var shape = grid.Shape;
+                for (int c = 0; c < chunks!.Count; c++)
+                {
+                    var chunk = chunks[c];
+                    var (input, subShape, subAffine) = chunkInputs![c];
+                    var partProgress = progress is null ? null : new PartProgress(progress, (s * chunks.Count) + c, steps * chunks.Count);
+                    var result = predictor.Predict(input, layout.NetworkSize(subShape), partProgress, cancellationToken);
+                    var labels = layout.LabelsToVolume(result.Labels, subShape, subAffine);
+                    // Only the chunk's output slices, away from its cut edges, are kept.
+                    int slice = shape.SliceSize;
+                    Array.Copy(labels.Data, (long)(chunk.OutputStart - chunk.Start) * slice, local, (long)chunk.OutputStart * slice,
+                        (long)(chunk.OutputEnd - chunk.OutputStart) * slice);
+                }
             }
 
             PartLabelMerger.Merge(merged, local, step.Part.LabelMap);
@@ -290,10 +311,12 @@ public sealed class SegmentationPipeline : IDisposable
 
         Lap(timings, PipelineStages.Predict, clock);
 
-        // post-process at the model's spacing, where TotalSegmentator runs it
+        // post-process at the model's spacing, where TotalSegmentator runs it (on the cropped grid when logits went back)
         var postprocess = new StageProgress(progress, PipelineStages.Postprocess, 1);
         chunkInputs = null;
-        var labelsResampled = new Volume<byte>(grid.Shape, grid.Affine!, merged!);
+        var labelsResampled = logitsExport
+            ? new Volume<byte>(croppedShape, croppedAffine, merged!)
+            : new Volume<byte>(grid.Shape, grid.Affine!, merged!);
         TaskPostprocessing.Apply(labelsResampled, model.ClassNames, model.Task,
             mainPass ? _options.RemoveSmallBlobsMm3 : null, _options.TaskPostprocessing);
         postprocess.Complete();
@@ -302,7 +325,7 @@ public sealed class SegmentationPipeline : IDisposable
         // export: nearest back to the cropped canonical grid, crops undone (background outside), then the reorientation
         // undone (restores the input's affine exactly)
         var export = new StageProgress(progress, PipelineStages.Export, 1);
-        var back = (Volume<byte>)NnUNetResampling.ResampleSegmentationToShape(
+        var back = logitsExport ? labelsResampled : (Volume<byte>)NnUNetResampling.ResampleSegmentationToShape(
             labelsResampled, croppedShape, grid.Spacing, croppedSpacing, order: 0);
         for (int i = undo.Count - 1; i >= 0; i--)
         {
@@ -314,6 +337,19 @@ public sealed class SegmentationPipeline : IDisposable
         export.Complete();
         Lap(timings, PipelineStages.Export, clock);
         return onInputGrid;
+    }
+
+    /// <summary>
+    /// nnU-Net's export of one part's logits from the resampled grid to the cropped canonical grid, in network axis order:
+    /// resample_data_or_seg_to_shape(order 1, order_z 0) with its separate-z rule decided on the model's spacing (nnU-Net's
+    /// current_spacing) and the scan's.
+    /// </summary>
+    private static StreamedArgmaxResampler LogitsBack(NetworkLayout layout, int classes, VolumeShape from, VolumeShape to,
+        (double X, double Y, double Z) modelSpacing, (double X, double Y, double Z) scanSpacing)
+    {
+        var decision = NnUNetResampling.Decide(modelSpacing, scanSpacing);
+        int[] orders = [.. layout.VolumeAxisOfNetworkAxis.Select(axis => axis == decision.LowResolutionAxis ? 0 : 1)];
+        return new StreamedArgmaxResampler(classes, layout.NetworkSize(from), layout.NetworkSize(to), orders);
     }
 
     /// <summary>
