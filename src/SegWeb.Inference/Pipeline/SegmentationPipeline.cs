@@ -322,8 +322,8 @@ public sealed class SegmentationPipeline : IDisposable
         postprocess.Complete();
         Lap(timings, PipelineStages.Postprocess, clock);
 
-        // export: nearest back to the cropped canonical grid, crops undone (background outside), then the reorientation
-        // undone (restores the input's affine exactly)
+        // export: nearest back to the cropped canonical grid (with ResampleLogits the labels are already there), crops
+        // undone (background outside), then the reorientation undone (restores the input's affine exactly)
         var export = new StageProgress(progress, PipelineStages.Export, 1);
         var back = logitsExport ? labelsResampled : (Volume<byte>)NnUNetResampling.ResampleSegmentationToShape(
             labelsResampled, croppedShape, grid.Spacing, croppedSpacing, order: 0);

@@ -41,7 +41,7 @@ public sealed class ModelSessionCache : IDisposable
     public int SessionsCreated => Volatile.Read(ref _created);
 
     /// <summary>The session for <paramref name="onnxPath"/>, loading it on first use.</summary>
-    public InferenceSession Get(string onnxPath) => Load(onnxPath, null).Session;
+    public InferenceSession Get(string onnxPath) => Load(onnxPath, null).Session.Session;
 
     private LoadedModel Load(string onnxPath, string? splitOutput)
     {
@@ -66,8 +66,8 @@ public sealed class ModelSessionCache : IDisposable
     /// Disposes and forgets the session of <paramref name="onnxPath"/>, if loaded; a later <see cref="Get"/> loads it
     /// again. For one-shot runs of multi-part models (a CLI run of TotalSegmentator's five `total` parts): each part's
     /// session holds its weights (about 250 MB for a 1.5 mm part, pre-packed copies included) for as long as it is
-    /// cached, and a process that runs each part once gains nothing by keeping them. Runners over the session must not
-    /// be used afterwards.
+    /// cached, and a process that runs each part once gains nothing by keeping them. A pass running on the session is
+    /// stopped and waited for; runners over it throw <see cref="ObjectDisposedException"/> afterwards.
     /// </summary>
     /// <returns>True when a session was released.</returns>
     public bool Release(string onnxPath)
@@ -80,7 +80,7 @@ public sealed class ModelSessionCache : IDisposable
         {
             if (_sessions.TryRemove(key, out var lazy) && lazy.IsValueCreated)
             {
-                lazy.Value.Session.Dispose();
+                lazy.Value.Session.Dispose(); // stops and waits for passes still running on it
                 released = true;
             }
         }
@@ -90,7 +90,7 @@ public sealed class ModelSessionCache : IDisposable
 
     /// <summary>A runner over the cached session of <paramref name="onnxPath"/>.</summary>
     public OnnxModelRunner Runner(string onnxPath, string inputName = "input", string outputName = "logits") =>
-        new(Get(onnxPath), onnxPath, inputName, outputName);
+        new(Load(onnxPath, null).Session, onnxPath, inputName, outputName);
 
     /// <summary>
     /// A runner for a single-fold part: when <see cref="InferenceRuntimeOptions.SplitClassifierHead"/> is on and the
@@ -157,9 +157,10 @@ public sealed class ModelSessionCache : IDisposable
                 : split is null ? new InferenceSession(path, sessionOptions) : new InferenceSession(split.TrunkModel, sessionOptions);
             _resolved = resolved;
             Interlocked.Increment(ref _created);
+            var guarded = new GuardedSession(session, path);
             return split is null
-                ? new LoadedModel(session, splitOutput ?? string.Empty, null)
-                : new LoadedModel(session, split.FeatureOutput, new ClassifierHead(split.Classes, split.Features, split.Weights, split.Bias));
+                ? new LoadedModel(guarded, splitOutput ?? string.Empty, null)
+                : new LoadedModel(guarded, split.FeatureOutput, new ClassifierHead(split.Classes, split.Features, split.Weights, split.Bias));
         }
         catch (OnnxRuntimeException ex)
         {
@@ -168,5 +169,5 @@ public sealed class ModelSessionCache : IDisposable
     }
 
     /// <summary>A session and, for a split network, its output and classifier.</summary>
-    private sealed record LoadedModel(InferenceSession Session, string OutputName, ClassifierHead? Head);
+    private sealed record LoadedModel(GuardedSession Session, string OutputName, ClassifierHead? Head);
 }

@@ -10,18 +10,25 @@ namespace SegWeb.Inference.Runtime;
 /// </summary>
 public sealed class OnnxModelRunner : ITileNetwork
 {
-    private readonly InferenceSession _session;
+    private readonly GuardedSession _session;
     private readonly string _path;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    /// <summary>Wraps a session (normally from <see cref="ModelSessionCache.Runner"/>); <paramref name="head"/> when its output is features.</summary>
+    /// <summary>Wraps a session the caller owns and keeps alive while the runner is used; <paramref name="head"/> when its output is features.</summary>
     public OnnxModelRunner(InferenceSession session, string path, string inputName = "input", string outputName = "logits", SlidingWindow.ClassifierHead? head = null)
+        : this(new GuardedSession(session ?? throw new ArgumentNullException(nameof(session)), path ?? throw new ArgumentNullException(nameof(path))), path, inputName, outputName, head)
     {
-        ArgumentNullException.ThrowIfNull(session);
+    }
+
+    /// <summary>Wraps a shared session (from <see cref="ModelSessionCache"/>), which may be disposed while this runner runs.</summary>
+    internal OnnxModelRunner(GuardedSession guarded, string path, string inputName = "input", string outputName = "logits", SlidingWindow.ClassifierHead? head = null)
+    {
+        ArgumentNullException.ThrowIfNull(guarded);
         ArgumentNullException.ThrowIfNull(path);
-        _session = session;
+        _session = guarded;
         _path = path;
+        var session = guarded.Session;
         if (!session.InputMetadata.TryGetValue(inputName, out var input))
         {
             throw new InferenceException($"{path}: the model has no input '{inputName}' (it has {string.Join(", ", session.InputMetadata.Keys)})");
@@ -50,7 +57,7 @@ public sealed class OnnxModelRunner : ITileNetwork
     }
 
     /// <summary>The underlying (shared) session.</summary>
-    public InferenceSession Session => _session;
+    public InferenceSession Session => _session.Session;
 
     /// <inheritdoc />
     public int InputChannels { get; }
@@ -84,12 +91,17 @@ public sealed class OnnxModelRunner : ITileNetwork
         try
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            _session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            _session.Run(runOptions, session => session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]));
             ForwardPassStatistics.Record(batch, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (OnnxRuntimeException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (_session.IsDisposed)
+            {
+                throw new ObjectDisposedException(_path, $"{_path}: the model's ONNX Runtime session was released during a forward pass (its pipeline was disposed)");
+            }
+
             throw new InferenceException($"{_path}: ONNX Runtime failed on a batch of {batch} tiles of {string.Join("×", patchSize)}: {ex.Message}", ex);
         }
     }

@@ -39,6 +39,7 @@ public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposabl
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly ILogger<PipelineSegmentationRunner> _log;
     private readonly IJobPreviewRenderer? _preview;
+    private int _disposed;
 
     /// <summary>Loads the configured package (validated at start) and creates the pipeline.</summary>
     /// <param name="options">The segmentation settings.</param>
@@ -227,10 +228,23 @@ public sealed class PipelineSegmentationRunner : ISegmentationRunner, IDisposabl
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the model. The container disposes this singleton at shutdown, possibly while a job still runs on a
+    /// Hangfire thread: the pipeline's sessions stop the forward pass in flight and wait for it (see
+    /// <see cref="Inference.Runtime.GuardedSession"/>), and the gate is disposed only once that job has let go of it
+    /// (bounded), so that the job ends with its own exception rather than an ObjectDisposedException from its finally.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _pipeline.Dispose();
-        _oneAtATime.Dispose();
+        if (_oneAtATime.Wait(TimeSpan.FromSeconds(30)))
+        {
+            _oneAtATime.Dispose();
+        }
     }
 }
