@@ -15,6 +15,10 @@ public static class JobFailures
         IOException => true,
         TimeoutException => true,
         OutOfMemoryException => true,
+
+        // The model's session was released under the job (the container disposed the runner as the process stops,
+        // before the job's shutdown token was cancelled): another attempt, after the restart if need be, will run.
+        ObjectDisposedException => true,
         _ => false,
     };
 
