@@ -33,16 +33,7 @@ public class NnUNetResamplingTests
                 out[resize((s == c).astype(float), shape, order) >= 0.5] = c
             return out
 
-        def decide(cur, new, thr=3):
-            cur, new = np.array(cur), np.array(new)
-            lowres = lambda sp: np.where(max(sp) / sp == 1)[0]
-            if cur.max() / cur.min() > thr:
-                axis = lowres(cur)
-            elif new.max() / new.min() > thr:
-                axis = lowres(new)
-            else:
-                return None
-            return int(axis[0]) if len(axis) == 1 else None
+        """ + NnUNetPythonReference.Decide + """
 
         def resample(a, cur, new, is_seg, order):
             new_shape = [int(round(i / j * k)) for i, j, k in zip(cur, new, a.shape)]

@@ -22,16 +22,7 @@ public sealed class StreamedArgmaxResamplerTests(ITestOutputHelper output)
         def resize(x, shape, order):
             return ndimage.zoom(x, [s / n for s, n in zip(shape, x.shape)], order=order, mode='nearest', grid_mode=True)
 
-        def decide(cur, new, thr=3):
-            cur, new = np.array(cur), np.array(new)
-            lowres = lambda sp: np.where(max(sp) / sp == 1)[0]
-            if cur.max() / cur.min() > thr:
-                axis = lowres(cur)
-            elif new.max() / new.min() > thr:
-                axis = lowres(new)
-            else:
-                return None
-            return int(axis[0]) if len(axis) == 1 else None
+        """ + NnUNetPythonReference.Decide + """
 
         def resample(x, new_shape, cur, new):
             if list(x.shape) == list(new_shape):
