@@ -168,7 +168,7 @@ public sealed class SegmentationPipeline : IDisposable
         ReorientedVolume? canonical = Reorientation.ToClosestCanonical(image);
         var layout = new NetworkLayout(manifest.TransposeForward);
         var target = TargetSpacing(layout, manifest.TargetSpacing);
-        RequireMemory(inputPath, canonical.Volume, target);
+        RequireMemory(inputPath, canonical.Volume, target, layout, _options.ResampleLogits && mainPass ? model.Steps.Max(step => step.Part.OutputChannels) : 0);
         // ToFloat32 applies slope and intercept: nnU-Net's non-zero crop looks at the real values, as SimpleITK loads them.
         Volume<float>? cropped = canonical.Volume.ToFloat32();
         reorient.Complete();
@@ -460,16 +460,30 @@ public sealed class SegmentationPipeline : IDisposable
     /// float32 canonical image, the resampled image and the network input (float32 each), the merged labels and the
     /// labels back on the input grid. The sliding window checks its own estimate separately before it allocates.
     /// </summary>
-    private void RequireMemory(string inputPath, Volume canonical, (double X, double Y, double Z) target)
+    /// <summary>
+    /// Refuses, before anything large is allocated, a scan whose preprocessing arrays (float copy, resampled image, network
+    /// input, labels) would pass the memory limit; with the logits export (<paramref name="logitClasses"/> &gt; 0) also its
+    /// ring of two output planes per class and the labels on the scan's grid.
+    /// </summary>
+    private void RequireMemory(string inputPath, Volume canonical, (double X, double Y, double Z) target, NetworkLayout layout, int logitClasses)
     {
         var resampled = Resampler.ResampledShape(canonical.Shape, canonical.Spacing, target);
         long n = canonical.Shape.VoxelCount, m = resampled.VoxelCount;
         // Saturating: absurd shapes must not overflow into a small number.
         double bytes = (4.0 * n) + (8.0 * m) + m + n;
+        string logits = string.Empty;
+        if (logitClasses > 0)
+        {
+            int[] network = layout.NetworkSize(canonical.Shape);
+            double export = (2.0 * sizeof(float) * logitClasses * network[1] * network[2]) + (2.0 * n);
+            bytes += export;
+            logits = $", {export / (1 << 20):F0} MiB of it for resampling {logitClasses} classes' logits (--higher_order_resampling)";
+        }
+
         if (bytes > _options.MemoryLimitBytes || m > Array.MaxLength)
         {
             throw new InferenceException(
-                $"{inputPath}: {canonical.Shape} resampled to the model's spacing is {resampled}; preprocessing would need {bytes / (1 << 20):F0} MiB, over the {_options.MemoryLimitBytes >> 20} MiB limit");
+                $"{inputPath}: {canonical.Shape} resampled to the model's spacing is {resampled}; preprocessing would need {bytes / (1 << 20):F0} MiB{logits}, over the {_options.MemoryLimitBytes >> 20} MiB limit");
         }
     }
 

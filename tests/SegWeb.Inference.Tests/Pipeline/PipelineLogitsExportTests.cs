@@ -73,6 +73,27 @@ public sealed class PipelineLogitsExportTests(DemoPackageFixture demo, ITestOutp
         }
     }
 
+    [Fact]
+    public void The_logits_export_counts_in_the_memory_check_before_anything_large_is_allocated()
+    {
+        // 512 × 512 × 16 at the demo's own 3 mm: 56 MiB of preprocessing; the export adds two 512 × 512 planes of 8 classes'
+        // logits and the labels (24 MiB), which a 64 MiB limit refuses before the first large array.
+        using var temp = new TempDirectory("logits-memory");
+        var path = temp.File("wide.nii.gz");
+        NiftiWriter.Write(path, Volume<short>.Zeros(new VolumeShape(512, 512, 16), Affine.FromSpacing(3, 3, 3)));
+        var limit = new PipelineOptions { Threads = 2, MemoryLimitBytes = 64L << 20 };
+
+        var e = Assert.Throws<InferenceException>(() => SegmentationPipeline.Run(path, demo.Package, limit with { ResampleLogits = true }));
+        output.WriteLine(e.Message);
+        Assert.Contains("--higher_order_resampling", e.Message, StringComparison.Ordinal);
+        Assert.Contains("64 MiB limit", e.Message, StringComparison.Ordinal);
+
+        // Without the export the same scan passes this check (the sliding window's own estimate, 97 MiB, refuses it next).
+        var plain = Assert.Throws<InferenceException>(() => SegmentationPipeline.Run(path, demo.Package, limit));
+        Assert.DoesNotContain("preprocessing would need", plain.Message, StringComparison.Ordinal);
+        Assert.Contains("sliding window", plain.Message, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void Logits_export_with_z_chunks_is_refused_before_reading()
     {
