@@ -26,6 +26,33 @@ public sealed class SegmentCommandTests(SegmentDemoModelFixture model) : IClassF
     private const string Ct = "totalsegmentator/example_ct_sm.nii.gz";
 
     [SkippableFact]
+    public void Skip_saving_writes_the_statistics_and_no_segmentation_and_refuses_dicom_seg()
+    {
+        var ctPath = TestData.Require(Ct);
+        using var tmp = new TempDirectory("segment-skip");
+
+        // TotalSegmentator's -ss, with its -v and -ndm accepted alongside.
+        var (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("folder"), "-s", "-ss", "-v", "-ndm", "--model", model.PackageDirectory, "-q");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["statistics.json"], Directory.GetFiles(tmp.File("folder")).Select(Path.GetFileName));
+
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("ml/seg.nii.gz"), "--ml", "-s", "-ss", "--model", model.PackageDirectory, "-q");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["statistics.json"], Directory.GetFiles(tmp.File("ml")).Select(Path.GetFileName));
+
+        // The statistics are those of the full run.
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("full"), "-s", "--model", model.PackageDirectory, "-q");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(File.ReadAllText(tmp.File("full/statistics.json")), File.ReadAllText(tmp.File("folder/statistics.json")));
+        Assert.True(Directory.GetFiles(tmp.File("full")).Length > 1);
+
+        (code, _, stderr) = TasksCommandTests.Run("segment", "-i", ctPath, "-o", tmp.File("seg"), "-ss", "-ot", "dicom_seg", "--model", model.PackageDirectory);
+        Assert.Equal(1, code);
+        Assert.Contains("--skip_saving", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("seg")));
+    }
+
+    [SkippableFact]
     public void Multilabel_output_is_on_the_input_grid_with_the_models_label_names_and_statistics_beside_it()
     {
         var ctPath = TestData.Require(Ct);

@@ -58,13 +58,16 @@ public static class SegmentCommand
         var removeSmallBlobs = new Option<bool>("--remove_small_blobs", "-rsb") { Description = "Remove connected components of at most 200 mm³ from every class (TotalSegmentator)." };
         var robustCrop = new Option<bool>("--robust_crop", "-rc") { Description = "Crop passes (--roi_subset, a task's crop) use the 3 mm total model instead of the 6 mm one: slower, more robust." };
         var roiSubsetRobust = new Option<string[]>("--roi_subset_robust", "-rsr") { Description = "TotalSegmentator's older spelling of --roi_subset with --robust_crop.", AllowMultipleArgumentsPerToken = true };
+        var skipSaving = new Option<bool>("--skip_saving", "-ss") { Description = "Write no segmentation, only statistics.json (-s) and the preview (-p)." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Accepted for TotalSegmentator compatibility; SegWeb always prints its stages and timings unless --quiet." };
+        var noDerivedMasks = new Option<bool>("--no_derived_masks", "-ndm") { Description = "Accepted for TotalSegmentator compatibility: segment writes no derived masks (they come from `segweb combine-masks`)." };
         var higherOrder = new Option<bool>("--higher_order_resampling", "-ho") { Description = "nnU-Net's export: logits resampled back to the scan's spacing (linear) before the argmax, instead of the label map by nearest neighbour. Smoother on fine grids; not with --force_split." };
 
         var command = new Command("segment", "Segment a CT/MR scan with a model package (TotalSegmentator's flags and output layout).")
         {
             input, output, report, model, modelsDir, ml, statistics, includeIncomplete, stepSize, tta, device, threads, quiet, nrThrResamp, nrThrSaving,
             fast, fastest, roiSubset, preview, outputType, task, bodySeg, forceSplit, statisticsExtra, removeSmallBlobs,
-            robustCrop, roiSubsetRobust, higherOrder,
+            robustCrop, roiSubsetRobust, higherOrder, skipSaving, verbose, noDerivedMasks,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +82,11 @@ public static class SegmentCommand
             }
 
             var inputs = parse.GetValue(input)!;
+            if (dicomSeg && parse.GetValue(skipSaving))
+            {
+                throw new SegWebException("--skip_saving writes no segmentation, so -ot dicom_seg has nothing to write: use one or the other");
+            }
+
             if (dicomSeg)
             {
                 foreach (var each in inputs)
@@ -88,6 +96,11 @@ public static class SegmentCommand
             }
 
             bool isQuiet = parse.GetValue(quiet);
+            if (!isQuiet && parse.GetValue(skipSaving) && !parse.GetValue(statistics) && !parse.GetValue(statisticsExtra) && !parse.GetValue(preview))
+            {
+                error.WriteLine("segweb: note: --skip_saving without --statistics or --preview writes no file");
+            }
+
             if (!isQuiet && (parse.GetValue(nrThrResamp) is not null || parse.GetValue(nrThrSaving) is not null))
             {
                 error.WriteLine("segweb: note: --nr_thr_resamp/--nr_thr_saving are accepted for compatibility and ignored (SegWeb uses all cores)");
@@ -148,6 +161,7 @@ public static class SegmentCommand
                 Multilabel = multilabel,
                 DicomSeg = dicomSeg,
                 Statistics = parse.GetValue(statistics) || parse.GetValue(statisticsExtra),
+                SkipSaving = parse.GetValue(skipSaving),
                 StatisticsFor = result => new StatisticsOptions
                 {
                     IncludeIncomplete = parse.GetValue(includeIncomplete),

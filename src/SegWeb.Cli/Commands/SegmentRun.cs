@@ -24,6 +24,9 @@ internal sealed record SegmentRequest
     public bool DicomSeg { get; init; }
     public bool Statistics { get; init; }
 
+    /// <summary>--skip_saving: no segmentation files, only statistics.json and the preview.</summary>
+    public bool SkipSaving { get; init; }
+
     /// <summary>Statistics options for one result (the voxel spacing comes from its header).</summary>
     public required Func<SegmentationResult, StatisticsOptions> StatisticsFor { get; init; }
 
@@ -167,6 +170,7 @@ internal static class SegmentRun
             {
                 Multilabel = request.Multilabel,
                 Statistics = request.Statistics,
+                SkipSegmentations = request.SkipSaving,
                 StatisticsOptions = statistics,
                 ExtraFiles = extra,
             });

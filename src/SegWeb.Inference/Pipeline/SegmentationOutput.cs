@@ -16,6 +16,12 @@ public sealed record SegmentationOutputOptions
     /// <summary>Write statistics.json (volume and mean intensity per class, TotalSegmentator's --statistics).</summary>
     public bool Statistics { get; init; }
 
+    /// <summary>
+    /// TotalSegmentator's --skip_saving: write no segmentation (neither the masks nor the multilabel file), only
+    /// statistics.json and the extra files, for runs that want the numbers.
+    /// </summary>
+    public bool SkipSegmentations { get; init; }
+
     /// <summary>Statistics choices (border exclusion as TotalSegmentator by default; --stats_include_incomplete keeps them).</summary>
     public StatisticsOptions StatisticsOptions { get; init; } = StatisticsOptions.Default;
 
@@ -57,7 +63,11 @@ public static class SegmentationOutput
         }
 
         using var staging = new StagingFolder(folder);
-        if (options.Multilabel)
+        if (options.SkipSegmentations)
+        {
+            // --skip_saving: the statistics and extra files below only
+        }
+        else if (options.Multilabel)
         {
             MultilabelNifti.Write(staging.File(Path.GetFileName(full)), result.Labels, result.ClassNames, result.Header);
         }
