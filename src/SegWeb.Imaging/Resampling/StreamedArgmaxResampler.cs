@@ -1,4 +1,5 @@
 using System.Numerics;
+using SegWeb.Imaging.Labels;
 
 namespace SegWeb.Imaging.Resampling;
 
@@ -201,50 +202,18 @@ public sealed class StreamedArgmaxResampler
                     }
                     else
                     {
-                        KeepLarger(scratch.Blended, c, scratch.Best[p], scratch.BestClass[p]);
+                        RunningArgmax.Update(scratch.Blended, c, scratch.Best[p], scratch.BestClass[p]);
                     }
                 }
             }
 
             for (int p = 0; p < count; p++)
             {
-                var rowLabels = _labels.AsSpan(((first + p) * _outputPlane) + (y * outW), outW);
-                var bestClass = scratch.BestClass[p];
-                for (int x = 0; x < outW; x++)
-                {
-                    rowLabels[x] = (byte)bestClass[x];
-                }
+                RunningArgmax.ToLabels(scratch.BestClass[p], _labels.AsSpan(((first + p) * _outputPlane) + (y * outW), outW));
             }
 
             return scratch;
         }, _ => { });
-    }
-
-    /// <summary>Where <paramref name="scores"/> beat <paramref name="best"/> (strictly: the first class keeps a tie), class <paramref name="c"/> takes over.</summary>
-    private static void KeepLarger(float[] scores, int c, float[] best, float[] bestClass)
-    {
-        int x = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var label = new Vector<float>(c);
-            for (; x <= scores.Length - Vector<float>.Count; x += Vector<float>.Count)
-            {
-                var score = new Vector<float>(scores, x);
-                var current = new Vector<float>(best, x);
-                var larger = Vector.GreaterThan(score, current);
-                Vector.ConditionalSelect(larger, score, current).CopyTo(best, x);
-                Vector.ConditionalSelect(larger, label, new Vector<float>(bestClass, x)).CopyTo(bestClass, x);
-            }
-        }
-
-        for (; x < scores.Length; x++)
-        {
-            if (scores[x] > best[x])
-            {
-                best[x] = scores[x];
-                bestClass[x] = c;
-            }
-        }
     }
 
     /// <summary>One worker's row buffers: per output plane the best score so far and its class (as float, for vector selects); one blended class row.</summary>

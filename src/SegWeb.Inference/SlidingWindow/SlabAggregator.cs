@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using SegWeb.Imaging.Labels;
 
 namespace SegWeb.Inference.SlidingWindow;
 
@@ -448,45 +449,15 @@ public sealed class SlabAggregator
                         row.CopyTo(logitPlanes.AsSpan(((((plane - firstPlane) * head.Classes) + first + k) * planeVoxels) + start, n));
                     }
 
-                    KeepMaximum(row, first + k, bestValues, bestClasses);
+                    RunningArgmax.Update(row, first + k, bestValues, bestClasses);
                 }
             }
 
-            for (int x = 0; x < n; x++)
-            {
-                labels[x] = (byte)bestClasses[x];
-            }
+            RunningArgmax.ToLabels(bestClasses, labels);
         }
         finally
         {
             pool.Return(scratch);
-        }
-    }
-
-    /// <summary>Where <paramref name="values"/> beats the best so far, records it and class <paramref name="c"/>; strictly greater keeps the first maximal class, like argmax.</summary>
-    private static void KeepMaximum(ReadOnlySpan<float> values, int c, Span<float> bestValues, Span<float> bestClasses)
-    {
-        int x = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var classIndex = new Vector<float>(c);
-            for (; x <= values.Length - Vector<float>.Count; x += Vector<float>.Count)
-            {
-                var v = new Vector<float>(values[x..]);
-                var best = new Vector<float>(bestValues[x..]);
-                var better = Vector.GreaterThan(v, best);
-                Vector.ConditionalSelect(better, v, best).CopyTo(bestValues[x..]);
-                Vector.ConditionalSelect(better, classIndex, new Vector<float>(bestClasses[x..])).CopyTo(bestClasses[x..]);
-            }
-        }
-
-        for (; x < values.Length; x++)
-        {
-            if (values[x] > bestValues[x])
-            {
-                bestValues[x] = values[x];
-                bestClasses[x] = c;
-            }
         }
     }
 
