@@ -108,11 +108,6 @@ public static class SegmentCommand
 
             var warnings = new List<string>();
             var (provider, deviceId) = ParseDevice(parse.GetValue(device)!);
-            if (parse.GetValue(higherOrder) && parse.GetValue(forceSplit))
-            {
-                throw new SegWebException("--higher_order_resampling resamples each part's logits over the whole scan and cannot be combined with --force_split");
-            }
-
             // TotalSegmentator: --roi_subset_robust replaces --roi_subset and implies --robust_crop.
             var robustRoi = parse.GetValue(roiSubsetRobust) is { Length: > 0 } rsr ? rsr : null;
             var taskRequest = new SegmentTaskRequest(parse.GetValue(model), parse.GetValue(task), parse.GetValue(modelsDir), parse.GetValue(fast),

@@ -168,7 +168,8 @@ public sealed class SegmentationPipeline : IDisposable
         ReorientedVolume? canonical = Reorientation.ToClosestCanonical(image);
         var layout = new NetworkLayout(manifest.TransposeForward);
         var target = TargetSpacing(layout, manifest.TargetSpacing);
-        RequireMemory(inputPath, canonical.Volume, target, layout, _options.ResampleLogits && mainPass ? model.Steps.Max(step => step.Part.OutputChannels) : 0);
+        bool logitsExport = _options.ResampleLogits && mainPass;
+        RequireMemory(inputPath, canonical.Volume, target, layout, logitsExport ? model.Steps.Max(step => step.Part.OutputChannels) : 0);
         // ToFloat32 applies slope and intercept: nnU-Net's non-zero crop looks at the real values, as SimpleITK loads them.
         Volume<float>? cropped = canonical.Volume.ToFloat32();
         reorient.Complete();
@@ -214,7 +215,6 @@ public sealed class SegmentationPipeline : IDisposable
         bool singleNormalization = model.Steps.Select(candidate => NormalizationKey(candidate.Package.Manifest)).Distinct(StringComparer.Ordinal).Count() == 1;
 
         var windowOptions = WindowOptions(manifest);
-        bool logitsExport = _options.ResampleLogits && mainPass;
         // The resampled image's geometry, and per z chunk its network input: made once per normalisation and shared by
         // every part that uses it (TotalSegmentator's `total` parts of one package), the resampled voxels dropped as soon
         // as the inputs exist, so that only one copy of the image is alive while the networks run.
@@ -458,12 +458,9 @@ public sealed class SegmentationPipeline : IDisposable
     /// <summary>
     /// Refuses, before the float copies are made, a scan whose preprocessing arrays alone exceed the memory limit: the
     /// float32 canonical image, the resampled image and the network input (float32 each), the merged labels and the
-    /// labels back on the input grid. The sliding window checks its own estimate separately before it allocates.
-    /// </summary>
-    /// <summary>
-    /// Refuses, before anything large is allocated, a scan whose preprocessing arrays (float copy, resampled image, network
-    /// input, labels) would pass the memory limit; with the logits export (<paramref name="logitClasses"/> &gt; 0) also its
-    /// ring of two output planes per class and the labels on the scan's grid.
+    /// labels back on the input grid; with the logits export (<paramref name="logitClasses"/> &gt; 0) also its ring of two
+    /// output planes per class and the labels on the scan's grid. The sliding window checks its own estimate separately
+    /// before it allocates.
     /// </summary>
     private void RequireMemory(string inputPath, Volume canonical, (double X, double Y, double Z) target, NetworkLayout layout, int logitClasses)
     {
