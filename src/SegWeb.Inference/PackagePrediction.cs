@@ -59,7 +59,7 @@ public static class PackagePrediction
         ArgumentNullException.ThrowIfNull(part);
         var files = package.FoldFiles(part);
         return files.Count == 1
-            ? [cache.SingleFoldRunner(files[0], part.Network.InputName, part.Network.OutputName)]
-            : [.. files.Select(file => (ITileNetwork)cache.Runner(file, part.Network.InputName, part.Network.OutputName))];
+            ? [cache.SingleFoldRunner(files[0], part.Network.InputName, part.Network.OutputName, package.Manifest.PatchSize)]
+            : [.. files.Select(file => (ITileNetwork)cache.Runner(file, part.Network.InputName, part.Network.OutputName, package.Manifest.PatchSize))];
     }
 }

@@ -86,6 +86,9 @@ public sealed record PipelineOptions
     /// <summary>Apply a single-fold network's classifier after aggregation (see <see cref="SlidingWindow.ClassifierHead"/>; default on).</summary>
     public bool SplitClassifierHead { get; init; } = true;
 
+    /// <summary>Run 3×3×3 convolutions and instance norm + leaky ReLU on SegWeb's CPU kernels (see <see cref="Runtime.InferenceRuntimeOptions.DirectKernels"/>; default on).</summary>
+    public bool DirectKernels { get; init; } = true;
+
     /// <summary>Receives warnings (all-zero input, CPU fallback of <c>auto</c>, DICOM stacking warnings).</summary>
     public Action<string>? Warning { get; init; }
 }

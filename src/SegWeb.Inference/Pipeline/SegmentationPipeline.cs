@@ -42,6 +42,7 @@ public sealed class SegmentationPipeline : IDisposable
             IntraOpThreads = _options.Threads,
             DeviceId = _options.DeviceId,
             SplitClassifierHead = _options.SplitClassifierHead,
+            DirectKernels = _options.DirectKernels,
             Warning = _options.Warning,
         });
     }
@@ -114,16 +115,39 @@ public sealed class SegmentationPipeline : IDisposable
         var warnings = new List<string>();
         var clock = Stopwatch.StartNew();
 
-        // read
-        var read = new StageProgress(progress, PipelineStages.Read, 1);
-        var (image, header, readWarnings) = PipelineInput.Read(inputPath);
-        warnings.AddRange(readWarnings);
-        PipelineInput.Validate(inputPath, image);
-        read.Complete();
-        Lap(timings, PipelineStages.Read, clock);
-        cancellationToken.ThrowIfCancellationRequested();
+        // The first network to run loads on another thread while the scan is read and preprocessed (a third of a
+        // second for the 3 mm model, as long as reading example_ct_sm and more than preprocessing it). Later uses of
+        // the session cache wait for that load; its errors surface there.
+        var first = _options.Crop is { } c ? c.Model.Steps[0] : run.Steps[0];
+        var preload = Task.Run(() => PackagePrediction.Networks(_cache, first.Package, first.Part), CancellationToken.None);
+        Volume<byte> labels;
+        Volume image;
+        Imaging.Nifti.NiftiHeader? header;
+        try
+        {
+            // read
+            var read = new StageProgress(progress, PipelineStages.Read, 1);
+            (image, header, var readWarnings) = PipelineInput.Read(inputPath);
+            warnings.AddRange(readWarnings);
+            PipelineInput.Validate(inputPath, image);
+            read.Complete();
+            Lap(timings, PipelineStages.Read, clock);
+            cancellationToken.ThrowIfCancellationRequested();
 
-        var labels = Predict(inputPath, image, run, _options.Crop, mainPass: true, timings, warnings, progress, cancellationToken);
+            labels = Predict(inputPath, image, run, _options.Crop, mainPass: true, timings, warnings, progress, cancellationToken);
+        }
+        finally
+        {
+            // Never leave the load running past this call (the pipeline may be disposed next); a failed preload is
+            // reported by the use that needed it, or does not matter when the scan failed first.
+            try
+            {
+                preload.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
         if (keep is not null)
         {
             // TotalSegmentator keeps only the requested classes (img_data *= np.isin(img_data, roi ids)).

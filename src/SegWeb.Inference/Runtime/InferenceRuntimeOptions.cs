@@ -49,6 +49,14 @@ public sealed record InferenceRuntimeOptions
     /// </summary>
     public bool SplitClassifierHead { get; init; } = true;
 
+    /// <summary>
+    /// Run the networks' 3×3×3 stride-1 convolutions and their instance normalisation + leaky ReLU pairs on SegWeb's
+    /// AVX-512 kernels (ONNX Runtime custom operators, <see cref="DirectKernels.SegWebOperators"/>; default on; used
+    /// only on the CPU provider and on CPUs with AVX-512F). ONNX Runtime still runs the graph and every other node.
+    /// Results differ from ONNX Runtime's own kernels by float rounding only; off gives those, for comparisons.
+    /// </summary>
+    public bool DirectKernels { get; init; } = true;
+
     /// <summary>Receives warnings (for example the CPU fallback of <see cref="ExecutionProviderKind.Auto"/>).</summary>
     public Action<string>? Warning { get; init; }
 

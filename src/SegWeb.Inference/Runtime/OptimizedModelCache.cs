@@ -16,12 +16,13 @@ internal static class OptimizedModelCache
 {
     /// <summary>
     /// Creates the session for <paramref name="modelPath"/> through the cache in <paramref name="directory"/>;
-    /// <paramref name="rewritten"/>, when given, is the model as SegWeb changed it in memory (a split classifier), cached under its own name.
+    /// <paramref name="rewritten"/>, when given, is the model as SegWeb changed it in memory (a split classifier, direct
+    /// convolutions), cached under its own name: <paramref name="variant"/> names those changes.
     /// </summary>
-    public static InferenceSession Create(string modelPath, byte[]? rewritten, string directory, SessionOptions options, ExecutionProviderKind provider, Action<string>? warning)
+    public static InferenceSession Create(string modelPath, byte[]? rewritten, string variant, string directory, SessionOptions options, ExecutionProviderKind provider, Action<string>? warning)
     {
         Directory.CreateDirectory(directory);
-        string cached = Path.Combine(directory, CachedName(modelPath, provider, options.GraphOptimizationLevel, rewritten is not null));
+        string cached = Path.Combine(directory, CachedName(modelPath, provider, options.GraphOptimizationLevel, variant));
         if (File.Exists(cached))
         {
             var level = options.GraphOptimizationLevel;
@@ -67,11 +68,11 @@ internal static class OptimizedModelCache
     }
 
     /// <summary>File name of the saved graph: the model's name plus a hash of everything the optimised graph depends on.</summary>
-    public static string CachedName(string modelPath, ExecutionProviderKind provider, GraphOptimizationLevel level, bool classifierSplit = false)
+    public static string CachedName(string modelPath, ExecutionProviderKind provider, GraphOptimizationLevel level, string variant = "")
     {
         var file = new FileInfo(modelPath);
         var identity = string.Join('|',
-            file.FullName, file.Length, file.LastWriteTimeUtc.Ticks, OrtEnv.Instance().GetVersionString(), provider, level, classifierSplit ? "features" : "logits",
+            file.FullName, file.Length, file.LastWriteTimeUtc.Ticks, OrtEnv.Instance().GetVersionString(), provider, level, variant,
             Avx2.IsSupported, Avx512F.IsSupported, Avx512BW.IsSupported, AvxVnni.IsSupported, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
         return $"{Path.GetFileNameWithoutExtension(modelPath)}.{hash}.optimized.onnx";

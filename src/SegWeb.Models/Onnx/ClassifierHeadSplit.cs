@@ -158,30 +158,10 @@ public sealed class ClassifierHeadSplit
         return new ClassifierHeadSplit(trunk, features, featureCount, classes, weight.Data, bias);
     }
 
-    private static string? ValueInfoName(ProtoField valueInfo) =>
-        ProtoReader.Fields(valueInfo.Payload).FirstOrDefault(f => f.Number == 1) is { Payload.Length: > 0 } name ? name.String : null;
+    private static string? ValueInfoName(ProtoField valueInfo) => OnnxValueInfo.Name(valueInfo);
 
     /// <summary>The output's dimensions (a long or a symbolic name each); empty when it declares no shape.</summary>
-    private static List<object> OutputDims(ProtoField valueInfo)
-    {
-        var dims = new List<object>();
-        var type = ProtoReader.Fields(valueInfo.Payload).FirstOrDefault(f => f.Number == 2);
-        var tensor = type.Payload.IsEmpty ? default : ProtoReader.Fields(type.Payload).FirstOrDefault(f => f.Number == 1);
-        var shape = tensor.Payload.IsEmpty ? default : ProtoReader.Fields(tensor.Payload).FirstOrDefault(f => f.Number == 2);
-        if (shape.Payload.IsEmpty)
-        {
-            return dims;
-        }
-
-        foreach (var dim in ProtoReader.Fields(shape.Payload).Where(f => f.Number == 1))
-        {
-            var parts = ProtoReader.Fields(dim.Payload);
-            dims.Add(parts.FirstOrDefault(p => p.Number == 2) is { Payload.Length: > 0 } symbol ? symbol.String
-                : parts.FirstOrDefault(p => p.Number == 1) is { WireType: 0 } value ? (object)(long)value.Varint : "?");
-        }
-
-        return dims;
-    }
+    private static List<object> OutputDims(ProtoField valueInfo) => OnnxValueInfo.Dims(valueInfo);
 
     private static void WriteFeatureInfo(ProtoWriter info, string name, List<object> dims, int features)
     {

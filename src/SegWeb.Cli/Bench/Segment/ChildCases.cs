@@ -23,6 +23,7 @@ internal static class ChildCases
         var options = new PipelineOptions
         {
             SplitClassifierHead = request.SplitClassifierHead,
+            DirectKernels = request.DirectKernels,
             ReleaseSessionsAfterUse = request.ReleaseSessions,
             NetworkWrapper = network =>
             {

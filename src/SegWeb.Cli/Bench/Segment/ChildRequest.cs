@@ -54,6 +54,9 @@ internal sealed record ChildRequest
     /// <summary>Apply a single-fold network's classifier after aggregation (SegWeb's default), or keep it in the network.</summary>
     public bool SplitClassifierHead { get; init; } = true;
 
+    /// <summary>Run 3×3×3 convolutions and instance norm + leaky ReLU on SegWeb's kernels (the default) or on ONNX Runtime's.</summary>
+    public bool DirectKernels { get; init; } = true;
+
     /// <summary>Serialises the request.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 

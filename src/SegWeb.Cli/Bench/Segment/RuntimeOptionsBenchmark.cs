@@ -20,6 +20,7 @@ internal static class RuntimeOptionsBenchmark
         ("shared arena same-as-requested, no memory pattern, no spinning", new ChildRequest { Case = "forward", Arena = CpuArenaMode.SameAsRequested, Pattern = false }),
         ("arena off, no memory pattern, no spinning", new ChildRequest { Case = "forward", Arena = CpuArenaMode.Off, Pattern = false }),
         ("SegWeb default: arena off, memory pattern, no spinning", new ChildRequest { Case = "forward" }),
+        ("SegWeb default, SegWeb's kernels off (ONNX Runtime's Conv, InstanceNormalization, LeakyRelu)", new ChildRequest { Case = "forward", DirectKernels = false }),
         ("SegWeb default, classifier split off (the network up to its features, as the pipeline runs single-fold parts)", new ChildRequest { Case = "forward", ForwardWithoutClassifier = true }),
     ];
 
@@ -59,12 +60,13 @@ internal static class RuntimeOptionsBenchmark
             MemoryPattern = request.Pattern,
             AllowSpinning = request.Spinning,
             OptimizedModelCacheDirectory = request.OptimizedModelCache,
+            DirectKernels = request.DirectKernels,
         };
         var patch = request.Patch ?? throw new InvalidOperationException("forward case without a patch");
         var clock = Stopwatch.StartNew();
         using var cache = new ModelSessionCache(options);
         var onnx = request.Onnx ?? throw new InvalidOperationException("forward case without a model");
-        var runner = request.ForwardWithoutClassifier ? cache.SingleFoldRunner(onnx) : cache.Runner(onnx);
+        var runner = request.ForwardWithoutClassifier ? cache.SingleFoldRunner(onnx, patchSize: patch) : cache.Runner(onnx, patchSize: patch);
         double load = clock.Elapsed.TotalSeconds;
         int voxels = patch[0] * patch[1] * patch[2];
         var random = new Random(1);

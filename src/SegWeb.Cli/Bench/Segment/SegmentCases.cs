@@ -104,6 +104,7 @@ internal static class SegmentCases
         string fastName = quick ? "demo model" : "total-fast twin (--fast)";
         // Baseline first, in the same run: the classifier kept inside the network (nnU-Net's order of operations).
         const string inNetwork = ", classifier in the network (baseline)";
+        const string onnxConv = ", ONNX Runtime's kernels instead of SegWeb's (baseline)";
         Case("example", $"example_ct_sm, {fastName}{inNetwork}", () => new ChildRequest
         {
             Case = "pipeline",
@@ -111,6 +112,14 @@ internal static class SegmentCases
             Packages = [Package("total-fast")],
             Output = Path.Combine(outputs, "example-baseline"),
             SplitClassifierHead = false,
+        });
+        Case("example", $"example_ct_sm, {fastName}{onnxConv}", () => new ChildRequest
+        {
+            Case = "pipeline",
+            Input = Path.Combine(root, "deploy", "example", "example_ct_sm.nii.gz"),
+            Packages = [Package("total-fast")],
+            Output = Path.Combine(outputs, "example-onnx-conv"),
+            DirectKernels = false,
         });
         Case("example", $"example_ct_sm, {fastName}", () => new ChildRequest
         {
@@ -133,6 +142,14 @@ internal static class SegmentCases
             Packages = [Package("total-fast")],
             Output = Path.Combine(outputs, "ct458-3mm-baseline"),
             SplitClassifierHead = false,
+        });
+        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}{onnxConv}", () => new ChildRequest
+        {
+            Case = "pipeline",
+            Input = Ct(shape458),
+            Packages = [Package("total-fast")],
+            Output = Path.Combine(outputs, "ct458-3mm-onnx-conv"),
+            DirectKernels = false,
         });
         Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}", () => new ChildRequest
         {
