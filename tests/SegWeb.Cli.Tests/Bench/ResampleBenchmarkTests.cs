@@ -19,7 +19,9 @@ public sealed class ResampleBenchmarkTests
         {
             var row = Regex.Match(text, $@"^\|\s+{order} \|\s+(\d+\.\d+) \|\s+(\d+\.\d+) \|\s+(\d+\.\d)x \|\s+(\d+\.\d) % \|.*\|\s+(\S+) \|$", RegexOptions.Multiline);
             Assert.True(row.Success, text);
-            Assert.True(double.Parse(row.Groups[1].Value, CultureInfo.InvariantCulture) > 0, text);
+            // Printed in seconds to the millisecond: the quick run's order-1 resampling (51×51×27) printed 0.000 once.
+            Assert.True(double.Parse(row.Groups[1].Value, CultureInfo.InvariantCulture) >= 0, text);
+            Assert.True(double.Parse(row.Groups[3].Value, CultureInfo.InvariantCulture) > 0, text);
             // The output itself is allocated, so the allocated share can never be below 100 %.
             Assert.True(double.Parse(row.Groups[4].Value, CultureInfo.InvariantCulture) >= 100, text);
             Assert.True(double.Parse(row.Groups[5].Value, CultureInfo.InvariantCulture) <= 1e-2, text);
