@@ -47,8 +47,11 @@ public sealed class SegmentationPipeline : IDisposable
         });
     }
 
-    /// <summary>Largest scan file (bytes) during whose reading the first network loads in parallel (see Segment).</summary>
+    /// <summary>Largest scan file (bytes) beside which any first network loads in parallel (see Segment).</summary>
     private const long PreloadScanBytes = 32L << 20;
+
+    /// <summary>Largest network (ONNX bytes, all folds) that loads in parallel beside any scan (the 3 mm model is 66 MB, a 1.5 mm part 125 MB).</summary>
+    private const long PreloadNetworkBytes = 96L << 20;
 
     /// <summary>The provider the sessions actually use (after <c>auto</c> resolved), once a model has loaded.</summary>
     public ExecutionProviderKind? ResolvedProvider => _cache.ResolvedProvider;
@@ -118,13 +121,15 @@ public sealed class SegmentationPipeline : IDisposable
         var warnings = new List<string>();
         var clock = Stopwatch.StartNew();
 
-        // For a small scan file the first network loads on another thread while the scan is read and preprocessed (a
-        // third of a second for the 3 mm model: more than reading and preprocessing example_ct_sm). Not for a big one:
-        // loading holds two or three transient copies of the weights, and on top of a big scan's preprocessing that
-        // raised the 117-class run on the 512×512×824 CT from 2186 to 2520 MB peak. Later uses of the session cache
-        // wait for the load; its errors surface there.
+        // The first network loads on another thread while the scan is read and preprocessed (a third of a second for
+        // the 3 mm model: more than reading and preprocessing example_ct_sm). Loading holds two or three transient
+        // copies of the weights, so a big network does so only beside a small scan file: on top of a big scan's
+        // preprocessing, a 1.5 mm part raised the 117-class run on the 512×512×824 CT from 2186 to 2520 MB peak.
+        // Later uses of the session cache wait for the load; its errors surface there.
         var first = _options.Crop is { } c ? c.Model.Steps[0] : run.Steps[0];
-        var preload = File.Exists(inputPath) && new FileInfo(inputPath).Length <= PreloadScanBytes
+        long networkBytes = first.Package.FoldFiles(first.Part).Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);
+        bool smallScan = File.Exists(inputPath) && new FileInfo(inputPath).Length <= PreloadScanBytes;
+        var preload = smallScan || networkBytes <= PreloadNetworkBytes
             ? Task.Run(() => PackagePrediction.Networks(_cache, first.Package, first.Part), CancellationToken.None)
             : Task.CompletedTask;
         Volume<byte> labels;

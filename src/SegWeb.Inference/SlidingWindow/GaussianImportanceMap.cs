@@ -25,26 +25,31 @@ public static class GaussianImportanceMap
         // The blurred impulse is separable: the product of each axis's normalised 1D kernel, centred on size/2.
         var profiles = patchSize.Select(size => Profile(size, size * sigmaScale)).ToArray();
         long count = patchSize.Aggregate(1L, (a, b) => a * b);
+
+        // Outer products axis by axis (row-major, last axis fastest): element i is ((1 · p0) · p1) · p2, the same
+        // products in the same order as evaluating each index separately, without a division per index and axis.
         var map = new double[count];
+        map[0] = 1;
+        long filled = 1;
+        foreach (var profile in profiles)
+        {
+            for (long i = filled - 1; i >= 0; i--)
+            {
+                double v = map[i];
+                long start = i * profile.Length;
+                for (int k = 0; k < profile.Length; k++)
+                {
+                    map[start + k] = v * profile[k];
+                }
+            }
+
+            filled *= profile.Length;
+        }
+
         double max = 0;
-        var index = new int[patchSize.Count];
         for (long i = 0; i < count; i++)
         {
-            long rest = i;
-            double v = 1;
-            for (int a = patchSize.Count - 1; a >= 0; a--)
-            {
-                index[a] = (int)(rest % patchSize[a]);
-                rest /= patchSize[a];
-            }
-
-            for (int a = 0; a < patchSize.Count; a++)
-            {
-                v *= profiles[a][index[a]];
-            }
-
-            map[i] = v;
-            max = Math.Max(max, v);
+            max = Math.Max(max, map[i]);
         }
 
         var result = new float[count];
