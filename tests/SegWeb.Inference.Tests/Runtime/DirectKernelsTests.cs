@@ -12,25 +12,25 @@ namespace SegWeb.Inference.Tests.Runtime;
 /// </summary>
 public sealed class DirectKernelsTests(ITestOutputHelper output)
 {
-    public static TheoryData<int, int, int, int, int, int, int> Shapes => new()
+    public static TheoryData<int, int, int, int, int, int> Shapes => new()
     {
-        { 1, 1, 16, 5, 7, 9, 1 },     // the first convolution of a U-Net: one input channel; W below one vector
-        { 1, 20, 32, 6, 13, 37, 1 },  // W = 2 vectors + 5; input channels not a multiple of 16
-        { 2, 16, 16, 3, 4, 16, 1 },   // a batch of two; W exactly one vector
-        { 1, 8, 48, 2, 3, 50, 1 },    // depth 2: every plane at a face
-        { 1, 3, 16, 1, 1, 33, 1 },    // a single row
+        { 1, 1, 16, 5, 7, 9 },     // the first convolution of a U-Net: one input channel; W below one vector
+        { 1, 20, 32, 6, 13, 37 },  // W = 2 vectors + 5; input channels not a multiple of 16
+        { 2, 16, 16, 3, 4, 16 },   // a batch of two; W exactly one vector
+        { 1, 8, 48, 2, 3, 50 },    // depth 2: every plane at a face
+        { 1, 3, 16, 1, 1, 33 },    // a single row
     };
 
     [SkippableTheory]
     [MemberData(nameof(Shapes))]
-    public void Matches_onnx_runtime_conv_and_a_double_precision_loop(int batch, int inputChannels, int outputChannels, int depth, int height, int width, int stride)
+    public void Matches_onnx_runtime_conv_and_a_double_precision_loop(int batch, int inputChannels, int outputChannels, int depth, int height, int width)
     {
         Skip.IfNot(DirectConv3x3x3.IsSupported, "this CPU has no AVX-512F, so SegWeb uses ONNX Runtime's Conv and there is no direct kernel to test");
         using var dir = new TempDirectory();
         var random = new Random(inputChannels * 1000 + width);
         var weights = Enumerable.Range(0, outputChannels * inputChannels * 27).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         var bias = Enumerable.Range(0, outputChannels).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        string model = WriteConv(Path.Combine(dir.Path, "conv.onnx"), inputChannels, weights, bias, stride);
+        string model = WriteConv(Path.Combine(dir.Path, "conv.onnx"), inputChannels, weights, bias);
         int voxels = depth * height * width;
         var input = Enumerable.Range(0, batch * inputChannels * voxels).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
 
@@ -39,10 +39,10 @@ public sealed class DirectKernelsTests(ITestOutputHelper output)
         var direct = RunRaw(model, new InferenceRuntimeOptions { IntraOpThreads = 2 }, input, shape);
         Assert.True(DirectConvOperator.ComputeCount > before, "the direct kernel did not run");
         var onnxRuntime = RunRaw(model, new InferenceRuntimeOptions { IntraOpThreads = 2, DirectKernels = false }, input, shape);
-        var reference = Reference(input, weights, bias, batch, inputChannels, outputChannels, depth, height, width, stride);
+        var reference = Reference(input, weights, bias, batch, inputChannels, outputChannels, depth, height, width);
 
         double directError = MaxRelative(reference, direct), onnxError = MaxRelative(reference, onnxRuntime);
-        output.WriteLine($"[{batch}, {inputChannels}→{outputChannels}, {depth}×{height}×{width}, stride {stride}]: direct {directError:E2}, ONNX Runtime {onnxError:E2} (max |difference| / max |value| against double precision)");
+        output.WriteLine($"[{batch}, {inputChannels}→{outputChannels}, {depth}×{height}×{width}]: direct {directError:E2}, ONNX Runtime {onnxError:E2} (max |difference| / max |value| against double precision)");
         Assert.True(directError < 1e-5, $"direct kernel differs from the double-precision loop by {directError:E2}");
         Assert.True(MaxRelative(onnxRuntime, direct) < 1e-5, $"direct kernel differs from ONNX Runtime's Conv by {MaxRelative(onnxRuntime, direct):E2}");
     }
@@ -293,32 +293,31 @@ public sealed class DirectKernelsTests(ITestOutputHelper output)
         return [.. results[0].GetTensorDataAsSpan<float>()];
     }
 
-    private static string WriteConv(string path, int inputChannels, float[] weights, float[] bias, int stride)
+    private static string WriteConv(string path, int inputChannels, float[] weights, float[] bias)
     {
         var graph = new OnnxGraph("conv3x3x3");
         graph.AddInput("input", "N", (long)inputChannels, "D", "H", "W");
         graph.AddInitializer("w", [bias.Length, inputChannels, 3, 3, 3], weights);
         graph.AddInitializer("b", [bias.Length], bias);
-        graph.AddNode("Conv", ["input", "w", "b"], "output", ("kernel_shape", new[] { 3, 3, 3 }), ("strides", new[] { stride, stride, stride }), ("pads", new[] { 1, 1, 1, 1, 1, 1 }));
-        graph.AddOutput("output", "N", (long)bias.Length, "Do", "Ho", "Wo");
+        graph.AddNode("Conv", ["input", "w", "b"], "output", ("kernel_shape", new[] { 3, 3, 3 }), ("strides", new[] { 1, 1, 1 }), ("pads", new[] { 1, 1, 1, 1, 1, 1 }));
+        graph.AddOutput("output", "N", (long)bias.Length, "D", "H", "W");
         using var stream = File.Create(path);
         graph.Write(stream);
         return path;
     }
 
-    private static float[] Reference(float[] input, float[] weights, float[] bias, int batch, int cin, int cout, int depth, int height, int width, int stride)
+    private static float[] Reference(float[] input, float[] weights, float[] bias, int batch, int cin, int cout, int depth, int height, int width)
     {
-        int od = ((depth - 1) / stride) + 1, oh = ((height - 1) / stride) + 1, ow = ((width - 1) / stride) + 1;
-        var result = new float[batch * cout * od * oh * ow];
+        var result = new float[batch * cout * depth * height * width];
         for (int n = 0; n < batch; n++)
         {
             for (int o = 0; o < cout; o++)
             {
-                for (int z = 0; z < od; z++)
+                for (int z = 0; z < depth; z++)
                 {
-                    for (int y = 0; y < oh; y++)
+                    for (int y = 0; y < height; y++)
                     {
-                        for (int x = 0; x < ow; x++)
+                        for (int x = 0; x < width; x++)
                         {
                             double sum = bias[o];
                             for (int i = 0; i < cin; i++)
@@ -329,7 +328,7 @@ public sealed class DirectKernelsTests(ITestOutputHelper output)
                                     {
                                         for (int kw = 0; kw < 3; kw++)
                                         {
-                                            int zz = (stride * z) + kd - 1, yy = (stride * y) + kh - 1, xx = (stride * x) + kw - 1;
+                                            int zz = z + kd - 1, yy = y + kh - 1, xx = x + kw - 1;
                                             if ((uint)zz < (uint)depth && (uint)yy < (uint)height && (uint)xx < (uint)width)
                                             {
                                                 sum += (double)input[(((((n * cin) + i) * depth) + zz) * height + yy) * width + xx] * weights[(((o * cin) + i) * 27) + (kd * 9) + (kh * 3) + kw];
@@ -339,7 +338,7 @@ public sealed class DirectKernelsTests(ITestOutputHelper output)
                                 }
                             }
 
-                            result[(((((n * cout) + o) * od) + z) * oh + y) * ow + x] = (float)sum;
+                            result[(((((n * cout) + o) * depth) + z) * height + y) * width + x] = (float)sum;
                         }
                     }
                 }
