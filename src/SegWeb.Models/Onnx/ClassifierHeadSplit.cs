@@ -63,15 +63,15 @@ public sealed class ClassifierHeadSplit
             return null;
         }
 
-        var nodes = graph.Where(f => f.Number == 1).Select(f => (Field: f, Node: NodeInfo.Read(f))).ToList();
+        var nodes = graph.Where(f => f.Number == 1).Select(f => (Field: f, Node: OnnxNode.Read(f))).ToList();
         var heads = nodes.Where(n => n.Node.Outputs.Contains(outputName)).ToList();
-        if (heads.Count != 1 || heads[0].Node is not { OpType: "Conv", Domain: "" or "ai.onnx", Outputs.Count: 1 } head || head.Inputs.Count is < 2 or > 3)
+        if (heads.Count != 1 || heads[0].Node is not { OpType: "Conv", InDefaultDomain: true, Outputs.Count: 1 } head || head.Inputs.Count is < 2 or > 3)
         {
             reason = $"'{outputName}' is not produced by one Conv node";
             return null;
         }
 
-        if (head.Problem is { } problem)
+        if (PointwiseProblem(head) is { } problem)
         {
             reason = problem;
             return null;
@@ -195,111 +195,45 @@ public sealed class ClassifierHeadSplit
         }));
     }
 
-    private sealed class NodeInfo
+    /// <summary>Why a Conv node is not a plain pointwise classifier; null when it is.</summary>
+    private static string? PointwiseProblem(OnnxNode conv)
     {
-        public List<string> Inputs { get; } = [];
-
-        public List<string> Outputs { get; } = [];
-
-        public string OpType { get; private set; } = string.Empty;
-
-        public string Domain { get; private set; } = string.Empty;
-
-        /// <summary>Why a Conv node is not a plain pointwise classifier; null when it is.</summary>
-        public string? Problem { get; private set; }
-
-        public static NodeInfo Read(ProtoField field)
+        foreach (var attribute in conv.Attributes)
         {
-            var node = new NodeInfo();
-            foreach (var f in ProtoReader.Fields(field.Payload))
-            {
-                switch (f.Number)
-                {
-                    case 1:
-                        node.Inputs.Add(f.String);
-                        break;
-                    case 2:
-                        node.Outputs.Add(f.String);
-                        break;
-                    case 4:
-                        node.OpType = f.String;
-                        break;
-                    case 7:
-                        node.Domain = f.String;
-                        break;
-                    case 5:
-                        node.CheckAttribute(ProtoReader.Fields(f.Payload));
-                        break;
-                }
-            }
-
-            return node;
-        }
-
-        private void CheckAttribute(List<ProtoField> attribute)
-        {
-            string name = attribute.FirstOrDefault(a => a.Number == 1) is { Payload.Length: > 0 } n ? n.String : string.Empty;
-            var ints = ProtoReader.Int64s(attribute, 8);
-            long single = (long)attribute.FirstOrDefault(a => a.Number == 3).Varint;
+            string name = OnnxNode.AttributeName(attribute);
+            var ints = ProtoReader.Int64s(attribute, OnnxNode.AttributeIntsField);
+            long single = (long)attribute.FirstOrDefault(a => a.Number == OnnxNode.AttributeIntField).Varint;
             bool plain = name switch
             {
                 "kernel_shape" or "strides" or "dilations" => ints.All(v => v == 1),
                 "pads" => ints.All(v => v == 0),
                 "group" => single == 1,
-                "auto_pad" => attribute.FirstOrDefault(a => a.Number == 4) is { } s && (s.Payload.IsEmpty || s.String == "NOTSET"),
+                "auto_pad" => attribute.FirstOrDefault(a => a.Number == OnnxNode.AttributeStringField) is { } s && (s.Payload.IsEmpty || s.String == "NOTSET"),
                 _ => false,
             };
             if (!plain)
             {
-                Problem ??= $"the classifier Conv has attribute '{name}' that makes it more than a 1×1 convolution";
+                return $"the classifier Conv has attribute '{name}' that makes it more than a 1×1 convolution";
             }
         }
+
+        return null;
     }
 
     private sealed record FloatTensor(string? Name, List<long> Dims, float[]? Data)
     {
-        public static string? NameOf(ProtoField field) =>
-            ProtoReader.Fields(field.Payload).FirstOrDefault(f => f.Number == 8) is { Payload.Length: > 0 } n ? n.String : null;
+        public static string? NameOf(ProtoField field) => OnnxTensors.Name(ProtoReader.Fields(field.Payload));
 
         public static FloatTensor Read(ProtoField field)
         {
             var fields = ProtoReader.Fields(field.Payload);
-            string? name = fields.FirstOrDefault(f => f.Number == 8) is { Payload.Length: > 0 } n ? n.String : null;
-            var dims = ProtoReader.Int64s(fields, 1);
-            bool isFloat = fields.FirstOrDefault(f => f.Number == 2).Varint == 1;
-            bool external = fields.Any(f => f.Number is 13 or 14 && (f.WireType == 2 || f.Varint != 0));
+            var dims = ProtoReader.Int64s(fields, OnnxTensors.DimsField);
+            bool isFloat = fields.FirstOrDefault(f => f.Number == OnnxTensors.DataTypeField).Varint == OnnxTensors.Float;
             long count = dims.Aggregate(1L, (a, b) => a * b);
-            float[]? data = null;
-            if (isFloat && !external && count <= Array.MaxLength)
-            {
-                data = RawFloats(fields, count);
-            }
-
-            return new FloatTensor(name, dims, data);
-        }
-
-        private static float[]? RawFloats(List<ProtoField> fields, long count)
-        {
-            if (fields.FirstOrDefault(f => f.Number == 9) is { Payload.Length: > 0 } raw)
-            {
-                // raw_data is little-endian; so is every platform .NET runs SegWeb on (as OnnxGraph assumes when writing).
-                return raw.Payload.Length == count * sizeof(float) ? MemoryMarshal.Cast<byte, float>(raw.Payload.Span).ToArray() : null;
-            }
-
-            var values = new List<float>();
-            foreach (var f in fields.Where(f => f.Number == 4))
-            {
-                if (f.WireType == 5)
-                {
-                    values.Add(BitConverter.Int32BitsToSingle((int)f.Varint));
-                }
-                else
-                {
-                    values.AddRange(MemoryMarshal.Cast<byte, float>(f.Payload.Span).ToArray());
-                }
-            }
-
-            return values.Count == count ? [.. values] : null;
+            float[]? data = isFloat && count <= Array.MaxLength && OnnxTensors.FloatBytes(fields, count) is { } bytes
+                ? MemoryMarshal.Cast<byte, float>(bytes.Span).ToArray()
+                : null;
+            return new FloatTensor(OnnxTensors.Name(fields), dims, data);
         }
     }
 }

@@ -36,13 +36,10 @@ public static class CpuOperatorRewrite
     /// <summary>Output channels the kernel computes together; a node with another multiple is left as ONNX Conv.</summary>
     public const int ChannelBlock = 16;
 
-    // ONNX protobuf field numbers used here.
+    // ModelProto and GraphProto field numbers (NodeProto's and TensorProto's are in OnnxNode and OnnxTensors).
     private const int ModelGraph = 7, ModelOpsetImport = 8;
-    private const int GraphNode = 1, GraphInitializer = 5;
-    private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5, NodeDomain = 7;
-    private const int AttributeName = 1, AttributeFloat = 2, AttributeInt = 3, AttributeString = 4, AttributeInts = 8, AttributeType = 20, AttributeTypeFloat = 1;
-    private const int GraphOutput = 12;
-    private const int TensorDims = 1, TensorDataType = 2, TensorFloatData = 4, TensorName = 8, TensorRawData = 9, TensorFloat = 1;
+    private const int GraphNode = 1, GraphInitializer = 5, GraphOutput = 12;
+    private const int AttributeType = 20, AttributeTypeFloat = 1;
 
     /// <summary>
     /// Reorders ONNX weights [out, in, 3, 3, 3] into [out / 16][in][kd·9 + kh·3 + kw][16]: the operator's W.
@@ -109,68 +106,45 @@ public static class CpuOperatorRewrite
             return null;
         }
 
-        var graph = ProtoReader.Fields(graphs[0].Payload);
-        var initializers = new Dictionary<string, ProtoField>(StringComparer.Ordinal);
-        foreach (var initializer in graph.Where(f => f.Number == GraphInitializer))
-        {
-            if (ProtoReader.Fields(initializer.Payload).FirstOrDefault(f => f.Number == TensorName) is { Payload.Length: > 0 } name)
-            {
-                initializers[name.String] = initializer;
-            }
-        }
-
-        var uses = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in graph.Where(f => f.Number == GraphNode))
-        {
-            foreach (var input in ProtoReader.Fields(node.Payload).Where(f => f.Number == NodeInput))
-            {
-                uses[input.String] = uses.GetValueOrDefault(input.String) + 1;
-            }
-        }
+        var graph = new GraphIndex(ProtoReader.Fields(graphs[0].Payload));
 
         // Pass 1: the nodes to replace (with their weights) or drop; pass 2: the graph's pieces, with those replaced.
-        var nodes = new Dictionary<int, byte[]>();
-        var weights = new Dictionary<string, PackedInitializer>(StringComparer.Ordinal);
+        var replaced = new Dictionary<int, byte[]>();
+        var packedAt = new Dictionary<int, PackedInitializer>();
         var convolutions = new Dictionary<int, RenamedNode>();
-        for (int i = 0; i < graph.Count; i++)
+        foreach (var (i, node) in graph.Nodes)
         {
-            if (graph[i].Number == GraphNode && Renamed(graph[i], initializers, uses) is { } found)
+            if (Renamed(node, graph) is { } found)
             {
-                nodes[i] = found.Node;
-                weights[found.Weights.Name] = found.Weights;
+                replaced[i] = found.Node;
+                packedAt[found.InitializerIndex] = found.Weights;
                 convolutions[i] = found;
             }
         }
 
-        var dropped = FuseNormalisations(graph, nodes);
-        dropped.UnionWith(FuseConcatenations(graph, nodes, convolutions, uses));
+        var dropped = FuseNormalisations(graph, replaced);
+        dropped.UnionWith(FuseConcatenations(graph, replaced, convolutions));
 
-        renamed = nodes.Count;
+        renamed = replaced.Count;
         if (renamed == 0)
         {
             return null;
         }
 
         var pieces = new List<Piece>();
-        for (int i = 0; i < graph.Count; i++)
+        for (int i = 0; i < graph.Fields.Count; i++)
         {
-            var field = graph[i];
-            if (nodes.TryGetValue(i, out var node))
+            if (replaced.TryGetValue(i, out var node))
             {
                 pieces.Add(new Piece(node, null));
             }
-            else if (dropped.Contains(i))
-            {
-                continue;
-            }
-            else if (field.Number == GraphInitializer && ProtoReader.Fields(field.Payload).FirstOrDefault(f => f.Number == TensorName) is { Payload.Length: > 0 } name
-                && weights.TryGetValue(name.String, out var packed))
+            else if (packedAt.TryGetValue(i, out var packed))
             {
                 pieces.Add(new Piece(packed.Header(), packed));
             }
-            else
+            else if (!dropped.Contains(i))
             {
-                pieces.Add(new Piece(field.Raw, null));
+                pieces.Add(new Piece(graph.Fields[i].Raw, null));
             }
         }
 
@@ -217,35 +191,29 @@ public static class CpuOperatorRewrite
     /// The node re-encoded as Conv3x3x3 or ConvTranspose2x2x2 (attributes dropped: each operator has one meaning) and its
     /// weight initializer packed, or null when the node is not eligible.
     /// </summary>
-    private static RenamedNode? Renamed(ProtoField node, Dictionary<string, ProtoField> initializers, Dictionary<string, int> uses)
+    private static RenamedNode? Renamed(OnnxNode node, GraphIndex graph)
     {
-        var fields = ProtoReader.Fields(node.Payload);
-        var inputs = fields.Where(f => f.Number == NodeInput).Select(f => f.String).ToList();
-        string opType = fields.FirstOrDefault(f => f.Number == NodeOpType) is { Payload.Length: > 0 } t ? t.String : string.Empty;
-        string domain = fields.FirstOrDefault(f => f.Number == NodeDomain) is { Payload.Length: > 0 } d ? d.String : string.Empty;
-        bool transposed = opType == "ConvTranspose";
-        if (opType is not ("Conv" or "ConvTranspose") || domain is not ("" or "ai.onnx") || inputs.Count is < 2 or > 3 || uses.GetValueOrDefault(inputs[1]) != 1
-            || !initializers.TryGetValue(inputs[1], out var initializer) || !(transposed ? PlainUpsampling(fields) : PlainPaddedKernel(fields)))
+        bool transposed = node.OpType == "ConvTranspose";
+        if (node.OpType is not ("Conv" or "ConvTranspose") || !node.InDefaultDomain || node.Inputs.Count is < 2 or > 3
+            || graph.Readers(node.Inputs[1]) != 1 || !graph.Initializers.TryGetValue(node.Inputs[1], out int initializerIndex)
+            || !PlainAttributes(node, transposed))
         {
             return null;
         }
 
-        var tensor = ProtoReader.Fields(initializer.Payload);
-        var dims = ProtoReader.Int64s(tensor, TensorDims);
+        var tensor = ProtoReader.Fields(graph.Fields[initializerIndex].Payload);
+        var dims = ProtoReader.Int64s(tensor, OnnxTensors.DimsField);
         int k = transposed ? 2 : 3;
         long outputs = dims.Count == 5 ? dims[transposed ? 1 : 0] : 0, inputCount = dims.Count == 5 ? dims[transposed ? 0 : 1] : 0;
-        if (tensor.FirstOrDefault(f => f.Number == TensorDataType).Varint != TensorFloat || dims.Count != 5 || outputs <= 0
+        if (tensor.FirstOrDefault(f => f.Number == OnnxTensors.DataTypeField).Varint != OnnxTensors.Float || dims.Count != 5 || outputs <= 0
             || outputs % (transposed ? TransposedChannelBlock : ChannelBlock) != 0 || inputCount <= 0 || dims[2] != k || dims[3] != k || dims[4] != k
-            || outputs * inputCount * k * k * k > Array.MaxLength || FloatBytes(tensor, outputs * inputCount * k * k * k) is not { } source)
+            || outputs * inputCount * k * k * k > Array.MaxLength || OnnxTensors.FloatBytes(tensor, outputs * inputCount * k * k * k) is not { } source)
         {
             return null;
         }
 
-        var packed = new PackedInitializer(inputs[1], (int)outputs, (int)inputCount, source, transposed);
-        string name = fields.FirstOrDefault(f => f.Number == NodeName) is { Payload.Length: > 0 } nodeName ? nodeName.String : string.Empty;
-        var outputs2 = fields.Where(f => f.Number == NodeOutput).Select(f => f.String).ToList();
-        string op = transposed ? ConvTransposeOpType : ConvOpType;
-        return new RenamedNode(NodeBytes(inputs, outputs2, name, op, []), packed, inputs, outputs2, name, op);
+        var packed = new PackedInitializer(node.Inputs[1], (int)outputs, (int)inputCount, source, transposed);
+        return new RenamedNode(NodeBytes(node.Inputs, node.Outputs, node.Name, transposed ? ConvTransposeOpType : ConvOpType, []), packed, initializerIndex, node);
     }
 
     /// <summary>A NodeProto field of SegWeb's domain.</summary>
@@ -254,27 +222,27 @@ public static class CpuOperatorRewrite
         var writer = new ProtoWriter();
         foreach (var input in inputs)
         {
-            writer.String(NodeInput, input);
+            writer.String(OnnxNode.InputField, input);
         }
 
         foreach (var output in outputs)
         {
-            writer.String(NodeOutput, output);
+            writer.String(OnnxNode.OutputField, output);
         }
 
         if (name.Length > 0)
         {
-            writer.String(NodeName, name);
+            writer.String(OnnxNode.NameField, name);
         }
 
-        writer.String(NodeOpType, opType);
-        writer.String(NodeDomain, Domain);
+        writer.String(OnnxNode.OpTypeField, opType);
+        writer.String(OnnxNode.DomainField, Domain);
         foreach (var (attributeName, value) in floatAttributes)
         {
-            writer.Message(NodeAttribute, a =>
+            writer.Message(OnnxNode.AttributeField, a =>
             {
-                a.String(AttributeName, attributeName);
-                a.Float(AttributeFloat, value);
+                a.String(OnnxNode.AttributeNameField, attributeName);
+                a.Float(OnnxNode.AttributeFloatField, value);
                 a.Varint(AttributeType, AttributeTypeFloat);
             });
         }
@@ -284,52 +252,30 @@ public static class CpuOperatorRewrite
         return message.ToArray();
     }
 
-    /// <summary>A node given to SegWeb's domain: its new bytes, packed weights, and what a later fusion needs to rewrite it.</summary>
-    private sealed record RenamedNode(byte[] Node, PackedInitializer Weights, List<string> Inputs, List<string> Outputs, string Name, string OpType);
+    /// <summary>A node given to SegWeb's domain: its new bytes, its packed weights and their field, and the node as read.</summary>
+    private sealed record RenamedNode(byte[] Node, PackedInitializer Weights, int InitializerIndex, OnnxNode Original);
 
-    /// <summary>Whether the Conv's attributes say 3×3×3 (or nothing), stride and dilation 1, pads all 1, one group.</summary>
-    private static bool PlainPaddedKernel(List<ProtoField> node)
+    /// <summary>
+    /// Whether the attributes say what the kernel computes. Conv: 3×3×3 (or no kernel_shape), strides and dilations 1,
+    /// pads all 1 (required), one group, no auto_pad. ConvTranspose: 2×2×2, strides 2 (required), dilations 1, no
+    /// padding or output padding, one group, no auto_pad. Any other attribute (output_shape, for one) disqualifies.
+    /// </summary>
+    private static bool PlainAttributes(OnnxNode node, bool transposed)
     {
-        bool padded = false;
-        foreach (var attribute in node.Where(f => f.Number == NodeAttribute).Select(f => ProtoReader.Fields(f.Payload)))
+        long kernel = transposed ? 2 : 3, stride = transposed ? 2 : 1, pad = transposed ? 0 : 1;
+        foreach (var attribute in node.Attributes)
         {
-            string name = attribute.FirstOrDefault(a => a.Number == AttributeName) is { Payload.Length: > 0 } n ? n.String : string.Empty;
-            var ints = ProtoReader.Int64s(attribute, AttributeInts);
+            string name = OnnxNode.AttributeName(attribute);
+            var ints = ProtoReader.Int64s(attribute, OnnxNode.AttributeIntsField);
             bool plain = name switch
             {
-                "kernel_shape" => ints.SequenceEqual([3L, 3, 3]),
-                "strides" or "dilations" => ints.Count == 3 && ints.All(v => v == 1),
-                "pads" => padded = ints.Count == 6 && ints.All(v => v == 1),
-                "group" => (long)attribute.FirstOrDefault(a => a.Number == AttributeInt).Varint == 1,
-                "auto_pad" => attribute.FirstOrDefault(a => a.Number == AttributeString) is var s && (s.Payload.IsEmpty || s.String == "NOTSET"),
-                _ => false,
-            };
-            if (!plain)
-            {
-                return false;
-            }
-        }
-
-        return padded;
-    }
-
-    /// <summary>Whether the ConvTranspose's attributes say 2×2×2 (or nothing), stride 2, no padding, one group, no output shape.</summary>
-    private static bool PlainUpsampling(List<ProtoField> node)
-    {
-        bool strided = false;
-        foreach (var attribute in node.Where(f => f.Number == NodeAttribute).Select(f => ProtoReader.Fields(f.Payload)))
-        {
-            string name = attribute.FirstOrDefault(a => a.Number == AttributeName) is { Payload.Length: > 0 } n ? n.String : string.Empty;
-            var ints = ProtoReader.Int64s(attribute, AttributeInts);
-            bool plain = name switch
-            {
-                "kernel_shape" => ints.SequenceEqual([2L, 2, 2]),
-                "strides" => strided = ints.SequenceEqual([2L, 2, 2]),
+                "kernel_shape" => ints.Count == 3 && ints.All(v => v == kernel),
+                "strides" => ints.Count == 3 && ints.All(v => v == stride),
                 "dilations" => ints.Count == 3 && ints.All(v => v == 1),
-                "pads" => ints.Count == 6 && ints.All(v => v == 0),
-                "output_padding" => ints.Count == 3 && ints.All(v => v == 0),
-                "group" => (long)attribute.FirstOrDefault(a => a.Number == AttributeInt).Varint == 1,
-                "auto_pad" => attribute.FirstOrDefault(a => a.Number == AttributeString) is var s && (s.Payload.IsEmpty || s.String == "NOTSET"),
+                "pads" => ints.Count == 6 && ints.All(v => v == pad),
+                "output_padding" => transposed && ints.Count == 3 && ints.All(v => v == 0),
+                "group" => (long)attribute.FirstOrDefault(a => a.Number == OnnxNode.AttributeIntField).Varint == 1,
+                "auto_pad" => attribute.FirstOrDefault(a => a.Number == OnnxNode.AttributeStringField) is var s && (s.Payload.IsEmpty || s.String == "NOTSET"),
                 _ => false,
             };
             if (!plain)
@@ -338,47 +284,36 @@ public static class CpuOperatorRewrite
             }
         }
 
-        return strided;
+        // Every attribute present is plain now; the one whose default would differ must be there.
+        string required = transposed ? "strides" : "pads";
+        return node.Attributes.Any(a => OnnxNode.AttributeName(a) == required);
     }
 
     /// <summary>
     /// Gives each Conv3x3x3 whose input is a two-input channel Concat (read by nothing else, not a graph output) the
     /// Concat's inputs directly (X, W, B, X2): the kernel reads both in place. Returns the Concat nodes' field indices.
     /// </summary>
-    private static HashSet<int> FuseConcatenations(List<ProtoField> graph, Dictionary<int, byte[]> replaced, Dictionary<int, RenamedNode> convolutions, Dictionary<string, int> uses)
+    private static HashSet<int> FuseConcatenations(GraphIndex graph, Dictionary<int, byte[]> replaced, Dictionary<int, RenamedNode> convolutions)
     {
-        var graphOutputs = graph.Where(f => f.Number == GraphOutput).Select(OnnxValueInfo.Name).ToHashSet(StringComparer.Ordinal);
-        var producers = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < graph.Count; i++)
-        {
-            if (graph[i].Number == GraphNode)
-            {
-                foreach (var output in ProtoReader.Fields(graph[i].Payload).Where(f => f.Number == NodeOutput))
-                {
-                    producers[output.String] = i;
-                }
-            }
-        }
-
         var dropped = new HashSet<int>();
         foreach (var (i, conv) in convolutions)
         {
-            if (conv.OpType != ConvOpType || !producers.TryGetValue(conv.Inputs[0], out int j) || uses.GetValueOrDefault(conv.Inputs[0]) != 1
-                || graphOutputs.Contains(conv.Inputs[0]) || replaced.ContainsKey(j))
+            var x = conv.Original.Inputs[0];
+            if (conv.Weights.Transposed || !graph.Producers.TryGetValue(x, out int j) || graph.Readers(x) != 1 || graph.Outputs.Contains(x) || replaced.ContainsKey(j))
             {
                 continue;
             }
 
-            var concat = NodeFields.Read(graph[j]);
-            long axis = concat.Attributes.Count == 1 && concat.Attributes[0].FirstOrDefault(f => f.Number == AttributeName) is { Payload.Length: > 0 } a && a.String == "axis"
-                ? (long)concat.Attributes[0].FirstOrDefault(f => f.Number == AttributeInt).Varint : -1;
-            if (concat.OpType != "Concat" || concat.Domain is not ("" or "ai.onnx") || concat.Inputs.Count != 2 || concat.Outputs.Count != 1 || axis != 1)
+            var concat = graph.Nodes[j];
+            long axis = concat.Attributes is [var only] && OnnxNode.AttributeName(only) == "axis"
+                ? (long)only.FirstOrDefault(f => f.Number == OnnxNode.AttributeIntField).Varint : -1;
+            if (concat.OpType != "Concat" || !concat.InDefaultDomain || concat.Inputs.Count != 2 || concat.Outputs.Count != 1 || axis != 1)
             {
                 continue;
             }
 
-            string bias = conv.Inputs.Count > 2 ? conv.Inputs[2] : string.Empty;
-            replaced[i] = NodeBytes([concat.Inputs[0], conv.Inputs[1], bias, concat.Inputs[1]], conv.Outputs, conv.Name, ConvOpType, []);
+            string bias = conv.Original.Inputs.Count > 2 ? conv.Original.Inputs[2] : string.Empty;
+            replaced[i] = NodeBytes([concat.Inputs[0], conv.Original.Inputs[1], bias, concat.Inputs[1]], conv.Original.Outputs, conv.Original.Name, ConvOpType, []);
             dropped.Add(j);
         }
 
@@ -389,45 +324,21 @@ public static class CpuOperatorRewrite
     /// Adds to <paramref name="replaced"/> each InstanceNormalization fused with the LeakyRelu that alone reads it, and
     /// returns the LeakyRelu nodes' field indices (dropped: the fused node writes their output).
     /// </summary>
-    private static HashSet<int> FuseNormalisations(List<ProtoField> graph, Dictionary<int, byte[]> replaced)
+    private static HashSet<int> FuseNormalisations(GraphIndex graph, Dictionary<int, byte[]> replaced)
     {
-        var graphOutputs = graph.Where(f => f.Number == GraphOutput).Select(OnnxValueInfo.Name).ToHashSet(StringComparer.Ordinal);
-        var nodes = new Dictionary<int, NodeFields>();
-        var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < graph.Count; i++)
-        {
-            if (graph[i].Number != GraphNode)
-            {
-                continue;
-            }
-
-            var node = NodeFields.Read(graph[i]);
-            nodes[i] = node;
-            foreach (var input in node.Inputs)
-            {
-                if (!readers.TryGetValue(input, out var list))
-                {
-                    readers[input] = list = [];
-                }
-
-                list.Add(i);
-            }
-        }
-
         var dropped = new HashSet<int>();
-        foreach (var (i, norm) in nodes)
+        foreach (var (i, norm) in graph.Nodes)
         {
-            if (norm.OpType != "InstanceNormalization" || norm.Domain is not ("" or "ai.onnx") || norm.Inputs.Count != 3 || norm.Outputs.Count != 1
-                || graphOutputs.Contains(norm.Outputs[0]) || !readers.TryGetValue(norm.Outputs[0], out var reading) || reading.Count != 1
-                || replaced.ContainsKey(i))
+            if (norm.OpType != "InstanceNormalization" || !norm.InDefaultDomain || norm.Inputs.Count != 3 || norm.Outputs.Count != 1
+                || graph.Outputs.Contains(norm.Outputs[0]) || graph.Readers(norm.Outputs[0]) != 1 || replaced.ContainsKey(i))
             {
                 continue;
             }
 
-            int j = reading[0];
-            var relu = nodes[j];
+            int j = graph.ReaderOf[norm.Outputs[0]];
+            var relu = graph.Nodes[j];
             float alpha = relu.Float("alpha") ?? 0.01f;
-            if (relu.OpType != "LeakyRelu" || relu.Domain is not ("" or "ai.onnx") || relu.Inputs.Count != 1 || relu.Outputs.Count != 1
+            if (relu.OpType != "LeakyRelu" || !relu.InDefaultDomain || relu.Inputs.Count != 1 || relu.Outputs.Count != 1
                 || !(alpha is >= 0 and <= 1) || norm.HasOtherAttributes("epsilon") || relu.HasOtherAttributes("alpha"))
             {
                 continue;
@@ -440,51 +351,65 @@ public static class CpuOperatorRewrite
         return dropped;
     }
 
-    /// <summary>The parts of a NodeProto the fusion looks at.</summary>
-    private sealed record NodeFields(string OpType, string Domain, string Name, List<string> Inputs, List<string> Outputs, List<List<ProtoField>> Attributes)
+    /// <summary>
+    /// The graph's fields with every node read once, and who produces and reads each value: what the three rules look
+    /// up. <see cref="Readers"/> counts node inputs naming the value (a node reading it twice counts twice).
+    /// </summary>
+    private sealed class GraphIndex
     {
-        public static NodeFields Read(ProtoField node)
+        private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
+
+        public GraphIndex(List<ProtoField> fields)
         {
-            var fields = ProtoReader.Fields(node.Payload);
-            string Text(int number) => fields.FirstOrDefault(f => f.Number == number) is { Payload.Length: > 0 } t ? t.String : string.Empty;
-            return new NodeFields(Text(NodeOpType), Text(NodeDomain), Text(NodeName),
-                [.. fields.Where(f => f.Number == NodeInput).Select(f => f.String)], [.. fields.Where(f => f.Number == NodeOutput).Select(f => f.String)],
-                [.. fields.Where(f => f.Number == NodeAttribute).Select(f => ProtoReader.Fields(f.Payload))]);
-        }
-
-        public float? Float(string name) =>
-            Attributes.FirstOrDefault(a => AttributeNameOf(a) == name) is { } attribute && attribute.FirstOrDefault(f => f.Number == AttributeFloat) is { WireType: 5 } value
-                ? BitConverter.Int32BitsToSingle((int)value.Varint) : null;
-
-        public bool HasOtherAttributes(string allowed) => Attributes.Any(a => AttributeNameOf(a) != allowed);
-
-        private static string AttributeNameOf(List<ProtoField> attribute) =>
-            attribute.FirstOrDefault(f => f.Number == AttributeName) is { Payload.Length: > 0 } n ? n.String : string.Empty;
-    }
-
-    /// <summary>The tensor's <paramref name="count"/> floats as little-endian bytes, from raw_data (not copied) or float_data; null when stored elsewhere (external data).</summary>
-    private static ReadOnlyMemory<byte>? FloatBytes(List<ProtoField> tensor, long count)
-    {
-        if (tensor.FirstOrDefault(f => f.Number == TensorRawData) is { Payload.Length: > 0 } raw)
-        {
-            // raw_data is little-endian, as is every platform SegWeb runs on.
-            return raw.Payload.Length == count * sizeof(float) ? raw.Payload : null;
-        }
-
-        var values = new List<float>();
-        foreach (var f in tensor.Where(f => f.Number == TensorFloatData))
-        {
-            if (f.WireType == 5)
+            Fields = fields;
+            for (int i = 0; i < fields.Count; i++)
             {
-                values.Add(BitConverter.Int32BitsToSingle((int)f.Varint));
-            }
-            else
-            {
-                values.AddRange(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(f.Payload.Span).ToArray());
+                var field = fields[i];
+                if (field.Number == GraphNode)
+                {
+                    var node = OnnxNode.Read(field);
+                    Nodes[i] = node;
+                    foreach (var input in node.Inputs)
+                    {
+                        _readers[input] = _readers.GetValueOrDefault(input) + 1;
+                        ReaderOf[input] = i;
+                    }
+
+                    foreach (var output in node.Outputs)
+                    {
+                        Producers[output] = i;
+                    }
+                }
+                else if (field.Number == GraphInitializer && OnnxTensors.Name(ProtoReader.Fields(field.Payload)) is { } name)
+                {
+                    Initializers[name] = i;
+                }
+                else if (field.Number == GraphOutput && OnnxValueInfo.Name(field) is { } output)
+                {
+                    Outputs.Add(output);
+                }
             }
         }
 
-        return values.Count == count ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray() : null;
+        public List<ProtoField> Fields { get; }
+
+        /// <summary>Nodes by field index.</summary>
+        public Dictionary<int, OnnxNode> Nodes { get; } = [];
+
+        /// <summary>Initializer field index by name.</summary>
+        public Dictionary<string, int> Initializers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The node writing each value.</summary>
+        public Dictionary<string, int> Producers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The last node reading each value (the only one when <see cref="Readers"/> is 1).</summary>
+        public Dictionary<string, int> ReaderOf { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The graph's outputs.</summary>
+        public HashSet<string> Outputs { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>How many node inputs read <paramref name="value"/>.</summary>
+        public int Readers(string value) => _readers.GetValueOrDefault(value);
     }
 
     /// <summary>Bytes copied as they are, followed by <see cref="Weights"/> packed in place when set.</summary>
@@ -505,12 +430,12 @@ public static class CpuOperatorRewrite
         public byte[] Header()
         {
             var tensor = new ProtoWriter();
-            tensor.PackedVarints(TensorDims, Transposed
+            tensor.PackedVarints(OnnxTensors.DimsField, Transposed
                 ? [OutputChannels / TransposedChannelBlock, 2, 2, InputChannels, 2 * TransposedChannelBlock]
                 : [OutputChannels / ChannelBlock, InputChannels, 27, ChannelBlock]);
-            tensor.Varint(TensorDataType, TensorFloat);
-            tensor.String(TensorName, Name);
-            tensor.LengthPrefix(TensorRawData, PayloadLength);
+            tensor.Varint(OnnxTensors.DataTypeField, OnnxTensors.Float);
+            tensor.String(OnnxTensors.NameField, Name);
+            tensor.LengthPrefix(OnnxTensors.RawDataField, PayloadLength);
             var field = new ProtoWriter();
             field.LengthPrefix(GraphInitializer, tensor.Length + PayloadLength);
             var header = tensor.ToArray();

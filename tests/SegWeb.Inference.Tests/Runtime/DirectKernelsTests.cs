@@ -244,6 +244,38 @@ public sealed class DirectKernelsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A kernel's refusal becomes ONNX Runtime's error for that run, naming the operator and the shapes, and the session
+    /// stays usable: an exception must never cross from a kernel into native code.
+    /// </summary>
+    [SkippableFact]
+    public void A_tensor_the_kernel_cannot_take_is_an_error_naming_the_operator_and_the_session_survives()
+    {
+        Skip.IfNot(SegWebOperators.IsSupported, "this CPU has no AVX-512F, so SegWeb uses ONNX Runtime's Conv and there is no direct kernel to test");
+        using var dir = new TempDirectory();
+        var graph = new OnnxGraph("any-channels");
+        // Channels named, not fixed: ONNX Runtime does not check them against the weights, so the kernel sees 8 channels
+        // for weights made for 16.
+        graph.AddInput("input", "N", "C", "D", "H", "W");
+        graph.AddInitializer("w", [16, 16, 3, 3, 3], new float[16 * 16 * 27]);
+        graph.AddNode("Conv", ["input", "w"], "output", ("kernel_shape", new[] { 3, 3, 3 }), ("pads", new[] { 1, 1, 1, 1, 1, 1 }));
+        graph.AddOutput("output", "N", 16L, "D", "H", "W");
+        string model = Path.Combine(dir.Path, "any-channels.onnx");
+        using (var stream = File.Create(model))
+        {
+            graph.Write(stream);
+        }
+
+        var error = Assert.ThrowsAny<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(() => RunRaw(model, new InferenceRuntimeOptions(), new float[8 * 4 * 4 * 4], [1, 8, 4, 4, 4]));
+        output.WriteLine(error.Message);
+        Assert.Contains("ai.segweb:Conv3x3x3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[1, 8, 4, 4, 4]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("packed weights [1, 16, 27, 16]", error.Message, StringComparison.Ordinal);
+
+        var result = RunRaw(model, new InferenceRuntimeOptions(), new float[16 * 4 * 4 * 4], [1, 16, 4, 4, 4]);
+        Assert.Equal(16 * 4 * 4 * 4, result.Length);
+    }
+
     [Fact]
     public void The_rewrite_renames_only_eligible_convolutions()
     {

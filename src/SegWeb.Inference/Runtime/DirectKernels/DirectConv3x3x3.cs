@@ -23,7 +23,7 @@ namespace SegWeb.Inference.Runtime.DirectKernels;
 internal static unsafe class DirectConv3x3x3
 {
     /// <summary>Output channels computed together (one AVX-512 register each).</summary>
-    public const int ChannelBlock = 16;
+    public const int ChannelBlock = Models.Onnx.CpuOperatorRewrite.ChannelBlock;
 
     /// <summary>Whether this CPU can run the kernel.</summary>
     public static bool IsSupported => Avx512F.IsSupported;

@@ -37,7 +37,6 @@ internal sealed unsafe class DirectConvOperator : CustomOperator
             Interlocked.Increment(ref _computeCount);
             int inputCount = OrtNativeApi.KernelInputCount(context);
             nint x = OrtNativeApi.KernelInput(context, 0), w = OrtNativeApi.KernelInput(context, 1);
-            nint b = inputCount > 2 ? OrtNativeApi.KernelInput(context, 2) : 0;
             nint x2 = inputCount > 3 ? OrtNativeApi.KernelInput(context, 3) : 0;
             var xDims = OrtNativeApi.Dimensions(x, out int xType);
             var wDims = OrtNativeApi.Dimensions(w, out int wType);
@@ -58,26 +57,17 @@ internal sealed unsafe class DirectConvOperator : CustomOperator
             if (xType != OrtNativeApi.ElementFloat || wType != OrtNativeApi.ElementFloat || xDims.Length != 5 || wDims.Length != 4
                 || wDims[1] != xDims[1] + secondChannels || wDims[2] != 27 || wDims[3] != CpuOperatorRewrite.ChannelBlock)
             {
-                throw new InferenceException($"input [{string.Join(", ", xDims)}] (+ {secondChannels} channels) and packed weights [{string.Join(", ", wDims)}] are not a float32 3×3×3 convolution");
+                string concatenated = second is null ? string.Empty : $" (+ {secondChannels} concatenated channels)";
+                throw new InferenceException($"input [{string.Join(", ", xDims)}]{concatenated} and packed weights [{string.Join(", ", wDims)}] are not a float32 3×3×3 convolution");
             }
 
             long outputChannels = wDims[0] * CpuOperatorRewrite.ChannelBlock;
             var shape = new ConvShape(checked((int)xDims[0]), checked((int)wDims[1]), checked((int)outputChannels), checked((int)xDims[2]), checked((int)xDims[3]), checked((int)xDims[4]));
             _ = checked(shape.Height * shape.Width);
-            float* bias = null;
-            if (b != 0)
-            {
-                var bDims = OrtNativeApi.Dimensions(b, out int bType);
-                if (bType != OrtNativeApi.ElementFloat || bDims.Length != 1 || bDims[0] != outputChannels)
-                {
-                    throw new InferenceException($"bias [{string.Join(", ", bDims)}] does not match {outputChannels} output channels");
-                }
-
-                bias = OrtNativeApi.FloatData(b);
-            }
+            float* bias = ConvolutionJob.OptionalBias(context, inputCount, 2, outputChannels);
 
             nint y = OrtNativeApi.KernelOutput(context, 0, [xDims[0], outputChannels, xDims[2], xDims[3], xDims[4]]);
-            var job = new Job(shape, OrtNativeApi.FloatData(x), OrtNativeApi.FloatData(w), bias, OrtNativeApi.FloatData(y), second, (int)xDims[1]);
+            var job = new ConvolutionJob(shape, OrtNativeApi.FloatData(x), OrtNativeApi.FloatData(w), bias, OrtNativeApi.FloatData(y), second, (int)xDims[1]);
             long jobs = DirectConv3x3x3.JobCount(shape);
             if (jobs > 0)
             {
@@ -88,25 +78,8 @@ internal sealed unsafe class DirectConvOperator : CustomOperator
         [UnmanagedCallersOnly]
         private static void RunJob(void* data, nuint index)
         {
-            ref readonly var job = ref Unsafe.AsRef<Job>(data);
+            ref readonly var job = ref Unsafe.AsRef<ConvolutionJob>(data);
             DirectConv3x3x3.RunJob(job.Shape, job.Input, job.Weights, job.Bias, job.Output, (long)index, job.SecondInput, job.FirstChannels);
         }
-    }
-
-    private readonly struct Job(ConvShape shape, float* input, float* weights, float* bias, float* output, float* secondInput, int firstChannels)
-    {
-        public float* SecondInput { get; } = secondInput;
-
-        public int FirstChannels { get; } = firstChannels;
-
-        public ConvShape Shape { get; } = shape;
-
-        public float* Input { get; } = input;
-
-        public float* Weights { get; } = weights;
-
-        public float* Bias { get; } = bias;
-
-        public float* Output { get; } = output;
     }
 }

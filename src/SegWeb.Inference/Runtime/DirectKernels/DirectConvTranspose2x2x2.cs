@@ -16,7 +16,7 @@ namespace SegWeb.Inference.Runtime.DirectKernels;
 internal static unsafe class DirectConvTranspose2x2x2
 {
     /// <summary>Output channels computed together.</summary>
-    public const int ChannelBlock = 8;
+    public const int ChannelBlock = Models.Onnx.CpuOperatorRewrite.TransposedChannelBlock;
 
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     private static readonly Vector512<int> LowHalf = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);

@@ -35,7 +35,6 @@ internal sealed unsafe class DirectConvTransposeOperator : CustomOperator
             Interlocked.Increment(ref _computeCount);
             int inputCount = OrtNativeApi.KernelInputCount(context);
             nint x = OrtNativeApi.KernelInput(context, 0), w = OrtNativeApi.KernelInput(context, 1);
-            nint b = inputCount > 2 ? OrtNativeApi.KernelInput(context, 2) : 0;
             var xDims = OrtNativeApi.Dimensions(x, out int xType);
             var wDims = OrtNativeApi.Dimensions(w, out int wType);
             if (xType != OrtNativeApi.ElementFloat || wType != OrtNativeApi.ElementFloat || xDims.Length != 5 || wDims.Length != 5
@@ -46,20 +45,10 @@ internal sealed unsafe class DirectConvTransposeOperator : CustomOperator
 
             long outputChannels = wDims[0] * CpuOperatorRewrite.TransposedChannelBlock;
             var shape = new ConvShape(checked((int)xDims[0]), checked((int)xDims[1]), checked((int)outputChannels), checked((int)xDims[2]), checked((int)xDims[3]), checked((int)xDims[4]));
-            float* bias = null;
-            if (b != 0)
-            {
-                var bDims = OrtNativeApi.Dimensions(b, out int bType);
-                if (bType != OrtNativeApi.ElementFloat || bDims.Length != 1 || bDims[0] != outputChannels)
-                {
-                    throw new InferenceException($"bias [{string.Join(", ", bDims)}] does not match {outputChannels} output channels");
-                }
-
-                bias = OrtNativeApi.FloatData(b);
-            }
+            float* bias = ConvolutionJob.OptionalBias(context, inputCount, 2, outputChannels);
 
             nint y = OrtNativeApi.KernelOutput(context, 0, [xDims[0], outputChannels, 2 * xDims[2], 2 * xDims[3], 2 * xDims[4]]);
-            var job = new Job(shape, OrtNativeApi.FloatData(x), OrtNativeApi.FloatData(w), bias, OrtNativeApi.FloatData(y));
+            var job = new ConvolutionJob(shape, OrtNativeApi.FloatData(x), OrtNativeApi.FloatData(w), bias, OrtNativeApi.FloatData(y));
             long jobs = DirectConvTranspose2x2x2.JobCount(shape);
             if (jobs > 0)
             {
@@ -70,21 +59,8 @@ internal sealed unsafe class DirectConvTransposeOperator : CustomOperator
         [UnmanagedCallersOnly]
         private static void RunJob(void* data, nuint index)
         {
-            ref readonly var job = ref Unsafe.AsRef<Job>(data);
+            ref readonly var job = ref Unsafe.AsRef<ConvolutionJob>(data);
             DirectConvTranspose2x2x2.RunJob(job.Shape, job.Input, job.Weights, job.Bias, job.Output, (long)index);
         }
-    }
-
-    private readonly struct Job(ConvShape shape, float* input, float* weights, float* bias, float* output)
-    {
-        public ConvShape Shape { get; } = shape;
-
-        public float* Input { get; } = input;
-
-        public float* Weights { get; } = weights;
-
-        public float* Bias { get; } = bias;
-
-        public float* Output { get; } = output;
     }
 }

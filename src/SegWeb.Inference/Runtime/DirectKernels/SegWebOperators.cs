@@ -142,32 +142,43 @@ internal static unsafe class SegWebOperators
     {
     }
 
+    // The V1 callbacks (CreateKernel, KernelCompute) cannot report an error; ONNX Runtime calls the V2 ones for this
+    // struct's version, and the V1 ones only exist because the struct has their slots.
     [UnmanagedCallersOnly]
-    private static void* CreateKernel(void* op, void* api, void* info)
-    {
-        // The V1 callback cannot report an error; ONNX Runtime uses CreateKernelV2 with this struct's version.
-        return (void*)GCHandle.ToIntPtr(GCHandle.Alloc(Operator(op).CreateKernel((nint)info)));
-    }
+    private static void* CreateKernel(void* op, void* api, void* info) => (void*)NewKernel(Operator(op), (nint)info);
 
     [UnmanagedCallersOnly]
-    private static nint CreateKernelV2(void* op, void* api, void* info, void** kernel) => Guard(Operator(op), () =>
+    private static nint CreateKernelV2(void* op, void* api, void* info, void** kernel)
     {
-        *kernel = (void*)GCHandle.ToIntPtr(GCHandle.Alloc(Operator(op).CreateKernel((nint)info)));
-    });
+        var owner = Operator(op);
+        nint created = 0;
+        nint status = Guard(owner, () => created = NewKernel(owner, (nint)info));
+        *kernel = (void*)created;
+        return status;
+    }
 
     [UnmanagedCallersOnly]
     private static void KernelDestroy(void* kernel) => GCHandle.FromIntPtr((nint)kernel).Free();
 
     [UnmanagedCallersOnly]
-    private static void KernelCompute(void* kernel, nint context) => ((CustomKernel)GCHandle.FromIntPtr((nint)kernel).Target!).Compute(context);
+    private static void KernelCompute(void* kernel, nint context) => Kernel(kernel).Kernel.Compute(context);
 
     [UnmanagedCallersOnly]
-    private static nint KernelComputeV2(void* kernel, nint context) => Guard(null, () => ((CustomKernel)GCHandle.FromIntPtr((nint)kernel).Target!).Compute(context));
+    private static nint KernelComputeV2(void* kernel, nint context)
+    {
+        var handle = Kernel(kernel);
+        return Guard(handle.Operator, () => handle.Kernel.Compute(context));
+    }
 
     [UnmanagedCallersOnly]
     private static nint InferOutputShape(void* op, nint context) => Guard(Operator(op), () => Operator(op).InferShape(context));
 
-    private static nint Guard(CustomOperator? op, Action action)
+    /// <summary>A GC handle to the node's kernel and its operator (whose name error messages carry).</summary>
+    private static nint NewKernel(CustomOperator op, nint info) => GCHandle.ToIntPtr(GCHandle.Alloc(new KernelHandle(op, op.CreateKernel(info))));
+
+    private static KernelHandle Kernel(void* kernel) => (KernelHandle)GCHandle.FromIntPtr((nint)kernel).Target!;
+
+    private static nint Guard(CustomOperator op, Action action)
     {
         try
         {
@@ -178,7 +189,9 @@ internal static unsafe class SegWebOperators
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return OrtNativeApi.CreateStatus($"{CpuOperatorRewrite.Domain}{(op is null ? string.Empty : ":" + op.Name)}: {ex.Message}");
+            return OrtNativeApi.CreateStatus($"{CpuOperatorRewrite.Domain}:{op.Name}: {ex.Message}");
         }
     }
+
+    private sealed record KernelHandle(CustomOperator Operator, CustomKernel Kernel);
 }
