@@ -3,7 +3,9 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0-bookworm-slim AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/SegWeb.Cli/SegWeb.Cli.csproj -c Release -o /app --nologo
+# For the build machine's runtime, so the command is ReadyToRun-precompiled (see SegWeb.Cli.csproj).
+RUN rid=linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/') \
+ && dotnet publish src/SegWeb.Cli/SegWeb.Cli.csproj -c Release -r "$rid" --self-contained false -o /app --nologo
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0-bookworm-slim
 # GDCM's C# binding decodes compressed DICOM (JPEG family, JPEG-LS, JPEG 2000).

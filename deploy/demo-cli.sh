@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/setup.sh
-segweb=(dotnet src/SegWeb.Cli/bin/Release/net10.0/segweb.dll)
+segweb=(dotnet artifacts/segweb/segweb.dll)
 example=deploy/example
 out=${SEGWEB_OUT:-.segweb/example}
 mkdir -p "$out"

@@ -48,3 +48,12 @@ fi
 (cd web && npm run --silent build)
 echo "setup: building SegWeb (Release)"
 dotnet build SegWeb.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+# The `segweb` command as users run it: published for this machine's runtime, so ReadyToRun-precompiled (it starts
+# 0.15 s sooner than the build output, which the tests use).
+case $(uname -m) in
+  x86_64) rid=linux-x64 ;;
+  aarch64) rid=linux-arm64 ;;
+  *) echo "setup: no .NET runtime identifier for $(uname -m)" >&2; exit 1 ;;
+esac
+echo "setup: publishing the segweb command line (ReadyToRun, $rid) to artifacts/segweb"
+dotnet publish src/SegWeb.Cli -c Release -r "$rid" --self-contained false -nologo -v quiet -clp:ErrorsOnly -o artifacts/segweb

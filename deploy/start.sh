@@ -27,7 +27,7 @@ if [[ "${SEGWEB_SKIP_SETUP:-}" != 1 ]]; then
   deploy/setup.sh
 fi
 bin=$repo/src/SegWeb.Server/bin/Release/net10.0
-cli=$repo/src/SegWeb.Cli/bin/Release/net10.0/segweb.dll
+cli=$repo/artifacts/segweb/segweb.dll
 [[ -f $bin/SegWeb.Server.dll && -f $cli ]] || { echo "start: no Release build in $bin (run deploy/setup.sh)" >&2; exit 1; }
 
 mkdir -p "$data"

@@ -62,7 +62,7 @@ public sealed class ModelsInstallCommandTests : IDisposable
             Directory.CreateDirectory(folder);
             return Task.FromResult(folder);
         };
-        var root = new RootCommand { new Command("models") { ModelsInstallCommand.Create(importer, CatalogWithTestHashes()) } };
+        var root = new RootCommand { new Command("models") { ModelsInstallCommand.Create(() => importer, CatalogWithTestHashes()) } };
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
 

@@ -12,10 +12,10 @@ namespace SegWeb.Cli.Commands;
 /// </summary>
 public static class ModelsInstallCommand
 {
-    /// <param name="importer">Imports a verified zip (<see cref="SegWeb.Models.Packages.CatalogImporter"/> in the shipped CLI).</param>
+    /// <param name="importer">Makes what imports a verified zip (<see cref="SegWeb.Models.Packages.CatalogImporter"/> in the shipped CLI); called when the command runs.</param>
     /// <param name="catalog">The catalogue (default: the embedded one); tests pass their own.</param>
     /// <param name="downloadOptions">Retry policy (default: <see cref="DownloadOptions"/>'s).</param>
-    public static Command Create(ModelImporter importer, TaskCatalog? catalog = null, DownloadOptions? downloadOptions = null)
+    public static Command Create(Func<ModelImporter> importer, TaskCatalog? catalog = null, DownloadOptions? downloadOptions = null)
     {
         ArgumentNullException.ThrowIfNull(importer);
         var task = new Argument<string>("task") { Description = "The task to install (see `segweb tasks`)." };
@@ -51,7 +51,7 @@ public static class ModelsInstallCommand
             };
             var output = parse.InvocationConfiguration.Output;
             using var http = CreateHttpClient();
-            var installer = new ModelInstaller(new ModelDownloader(http, downloadOptions), importer);
+            var installer = new ModelInstaller(new ModelDownloader(http, downloadOptions), importer());
             var progress = new ProgressPrinter(output, interactive: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
             var installed = await installer.InstallAsync(resolved, options, progress, cancellationToken);
             output.WriteLine($"{resolved.Task.Name} ({resolved.Variant.Name}): {installed.Count} model(s) installed in {options.ModelsDir}");

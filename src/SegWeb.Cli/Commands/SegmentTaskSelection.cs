@@ -42,14 +42,15 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
     public static SegmentTaskSelection Resolve(SegmentTaskRequest request, TaskCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        catalog ??= TaskCatalog.LoadEmbedded();
+        // Not parsed before it is needed: a package given by --model is read without it (the command parses it meanwhile).
+        TaskCatalog Catalog() => catalog ??= TaskCatalog.LoadEmbedded();
         if (request.Fast && request.Fastest)
         {
             throw new SegWebException("--fast and --fastest cannot be used together");
         }
 
         var modelsDir = ModelsDirectory.Resolve(request.ModelsDir);
-        var model = MainModel(request, catalog, modelsDir);
+        var model = MainModel(request, Catalog, modelsDir);
         var notes = new List<string>();
         MaskCrop? crop = null;
         var roi = request.RoiSubset is { Count: > 0 } r ? r : null;
@@ -64,14 +65,14 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
 
             model.IdsOf(roi.ToList()); // unknown names fail here, before any work
             bool threeMm = model.Task == "total_mr" || request.RobustCrop;
-            var cropModel = InstalledTaskModels.Resolve(modelsDir, catalog, model.Task, fast: threeMm, fastest: !threeMm);
+            var cropModel = InstalledTaskModels.Resolve(modelsDir, Catalog(), model.Task, fast: threeMm, fastest: !threeMm);
             crop = new MaskCrop(cropModel, roi, MaskCrop.RoiMarginMm);
             if (request.BodySeg)
             {
                 notes.Add("--body_seg is ignored with --roi_subset (TotalSegmentator crops to the ROI instead)");
             }
         }
-        else if (TaskCrop(model, request, catalog, modelsDir) is { } taskCrop)
+        else if (TaskCrop(model, request, Catalog(), modelsDir) is { } taskCrop)
         {
             crop = taskCrop;
             if (request.BodySeg)
@@ -87,7 +88,7 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
             }
             else
             {
-                crop = new MaskCrop(BodyModel(catalog, modelsDir), null, MaskCrop.BodyMarginMm);
+                crop = new MaskCrop(BodyModel(Catalog(), modelsDir), null, MaskCrop.BodyMarginMm);
             }
         }
 
@@ -109,7 +110,7 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
         };
     }
 
-    private static SegmentationModel MainModel(SegmentTaskRequest request, TaskCatalog catalog, string modelsDir)
+    private static SegmentationModel MainModel(SegmentTaskRequest request, Func<TaskCatalog> catalog, string modelsDir)
     {
         bool variant = request.Fast || request.Fastest;
         if (request.Model is { } model)
@@ -138,12 +139,12 @@ internal sealed record SegmentTaskSelection(SegmentationModel Model, ModelPackag
                 return SegmentationModel.FromPackage(ModelPackage.Load(named));
             }
 
-            if (catalog.Find(task) is null)
+            if (catalog().Find(task) is null)
             {
                 throw new SegWebException($"--task {task}: no installed package of that name in {modelsDir}, and no TotalSegmentator task of that name (see `segweb tasks`)");
             }
 
-            return InstalledTaskModels.Resolve(modelsDir, catalog, task, request.Fast, request.Fastest);
+            return InstalledTaskModels.Resolve(modelsDir, catalog(), task, request.Fast, request.Fastest);
         }
 
         throw new SegWebException("no model: give --task <task> (installed with `segweb models install`) or --model <package folder or name>");

@@ -41,6 +41,12 @@ public sealed class ModelSessionCache : IDisposable
     /// <summary>Sessions created over the cache's life (a reused session is not counted again): how callers prove reuse.</summary>
     public int SessionsCreated => Volatile.Read(ref _created);
 
+    /// <summary>
+    /// Loads ONNX Runtime's native library and creates its environment (30–40 ms, once per process), so that a caller
+    /// with an idle core can take that off the first session's load. Safe to call from any thread, any number of times.
+    /// </summary>
+    public static void WarmUpRuntime() => _ = OrtEnv.Instance();
+
     /// <summary>The session for <paramref name="onnxPath"/>, loading it on first use.</summary>
     public InferenceSession Get(string onnxPath) => Load(onnxPath, null, null).Session.Session;
 

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using SegWeb.Imaging.Labels;
 
 namespace SegWeb.Inference.SlidingWindow;
 
@@ -29,7 +31,29 @@ public sealed class ClassifierHead
         Features = features;
         Weights = weights;
         Bias = bias;
+
+        // TryArgmax's layout: groups of eight classes, per feature the group's eight weights side by side; the last
+        // group is filled up with the last class.
+        _groups = (classes + Group - 1) / Group;
+        _groupedWeights = new float[_groups * Group * features];
+        _groupedBias = new float[_groups * Group];
+        for (int slot = 0; slot < _groups * Group; slot++)
+        {
+            int c = Math.Min(slot, classes - 1), group = slot / Group, k = slot % Group;
+            _groupedBias[slot] = bias[c];
+            for (int f = 0; f < features; f++)
+            {
+                _groupedWeights[(((group * features) + f) * Group) + k] = weights[(c * features) + f];
+            }
+        }
     }
+
+    /// <summary>Classes per register group in <see cref="TryArgmax"/>.</summary>
+    private const int Group = 8;
+
+    private readonly int _groups;
+    private readonly float[] _groupedWeights;
+    private readonly float[] _groupedBias;
 
     /// <summary>Output classes, background included.</summary>
     public int Classes { get; }
@@ -150,5 +174,108 @@ public sealed class ClassifierHead
                 logits[(k * width) + x] = sum;
             }
         }
+    }
+
+    /// <summary>
+    /// The most likely class of each voxel of a block, as a float label in <paramref name="bestClasses"/>: the same
+    /// logits as <see cref="ClassRows"/> (fused multiply-adds over 16 voxels, unfused ones for the remainder) and the
+    /// same argmax as applying <see cref="RunningArgmax.Update"/> class by class (the first of equal logits wins), so
+    /// the labels are identical. The logits never leave registers: eight classes at a time are accumulated over the
+    /// features and folded into the running maximum. On the 512×512×458 CT at 3 mm (2.9 M voxels, 118 classes) writing
+    /// each class row and reading it back for the argmax was most of the head's 0.45 s.
+    /// </summary>
+    /// <returns>False when 512-bit vectors are not accelerated: use <see cref="ClassRows"/> and <see cref="RunningArgmax"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryArgmax(ReadOnlySpan<float> features, int width, Span<float> bestClasses)
+    {
+        if (features.Length < Features * width || bestClasses.Length < width)
+        {
+            throw new ArgumentException($"{Features} feature rows of {width} and {width} labels");
+        }
+
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            return false;
+        }
+
+        int x = 0;
+        ref float featureBase = ref MemoryMarshal.GetReference(features);
+        ref float groupBase = ref MemoryMarshal.GetArrayDataReference(_groupedWeights);
+        ref float biasBase = ref MemoryMarshal.GetArrayDataReference(_groupedBias);
+        for (; x <= width - Vector512<float>.Count; x += Vector512<float>.Count)
+        {
+            var best = Vector512.Create(float.NegativeInfinity);
+            var label = Vector512<float>.Zero;
+            for (int group = 0; group < _groups; group++)
+            {
+                ref float bias = ref Unsafe.Add(ref biasBase, group * Group);
+                var s0 = Vector512.Create(bias);
+                var s1 = Vector512.Create(Unsafe.Add(ref bias, 1));
+                var s2 = Vector512.Create(Unsafe.Add(ref bias, 2));
+                var s3 = Vector512.Create(Unsafe.Add(ref bias, 3));
+                var s4 = Vector512.Create(Unsafe.Add(ref bias, 4));
+                var s5 = Vector512.Create(Unsafe.Add(ref bias, 5));
+                var s6 = Vector512.Create(Unsafe.Add(ref bias, 6));
+                var s7 = Vector512.Create(Unsafe.Add(ref bias, 7));
+                ref float w = ref Unsafe.Add(ref groupBase, group * Group * Features);
+                for (int f = 0; f < Features; f++, w = ref Unsafe.Add(ref w, Group))
+                {
+                    var v = Vector512.LoadUnsafe(ref featureBase, (nuint)((f * width) + x));
+                    s0 = Vector512.FusedMultiplyAdd(v, Vector512.Create(w), s0);
+                    s1 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 1)), s1);
+                    s2 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 2)), s2);
+                    s3 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 3)), s3);
+                    s4 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 4)), s4);
+                    s5 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 5)), s5);
+                    s6 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 6)), s6);
+                    s7 = Vector512.FusedMultiplyAdd(v, Vector512.Create(Unsafe.Add(ref w, 7)), s7);
+                }
+
+                // A group past the last class repeats the last class: equal logits never replace the maximum.
+                int c = group * Group, last = Classes - 1;
+                (best, label) = Larger(s0, c, best, label);
+                (best, label) = Larger(s1, Math.Min(c + 1, last), best, label);
+                (best, label) = Larger(s2, Math.Min(c + 2, last), best, label);
+                (best, label) = Larger(s3, Math.Min(c + 3, last), best, label);
+                (best, label) = Larger(s4, Math.Min(c + 4, last), best, label);
+                (best, label) = Larger(s5, Math.Min(c + 5, last), best, label);
+                (best, label) = Larger(s6, Math.Min(c + 6, last), best, label);
+                (best, label) = Larger(s7, Math.Min(c + 7, last), best, label);
+            }
+
+            label.CopyTo(bestClasses[x..]);
+        }
+
+        // The remainder as ClassRows computes it there (multiply, then add: what its Vector<float> and scalar paths round).
+        for (; x < width; x++)
+        {
+            float best = float.NegativeInfinity, label = 0;
+            for (int c = 0; c < Classes; c++)
+            {
+                var w = Weights.AsSpan(c * Features, Features);
+                float sum = Bias[c];
+                for (int f = 0; f < Features; f++)
+                {
+                    sum += features[(f * width) + x] * w[f];
+                }
+
+                if (sum > best)
+                {
+                    best = sum;
+                    label = c;
+                }
+            }
+
+            bestClasses[x] = label;
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Best, Vector512<float> Label) Larger(Vector512<float> logits, int label, Vector512<float> best, Vector512<float> bestLabel)
+    {
+        var larger = Vector512.GreaterThan(logits, best);
+        return (Vector512.ConditionalSelect(larger, logits, best), Vector512.ConditionalSelect(larger, Vector512.Create((float)label), bestLabel));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using SegWeb.Imaging;
 
 namespace SegWeb.Models.Catalog;
@@ -54,6 +55,7 @@ public sealed class TaskCatalog
         // A null where the types say "never null" is a malformed file, not a NullReferenceException later.
         RespectNullableAnnotations = true,
         Converters = { new JsonStringEnumConverter<TaskAvailability>(JsonNamingPolicy.CamelCase) },
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(ModelsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     /// <summary>The underlying document.</summary>

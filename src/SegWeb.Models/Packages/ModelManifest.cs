@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SegWeb.Models.Packages;
 
@@ -21,6 +22,7 @@ public sealed record ModelManifest
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(ModelsJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
