@@ -201,13 +201,14 @@ public sealed class SegmentationPipeline : IDisposable
 
         // reorient: TotalSegmentator predicts on nibabel's as_closest_canonical of the input.
         var reorient = new StageProgress(progress, PipelineStages.Reorient, 1);
-        ReorientedVolume? canonical = Reorientation.ToClosestCanonical(image);
         var layout = new NetworkLayout(manifest.TransposeForward);
         var target = TargetSpacing(layout, manifest.TargetSpacing);
         bool logitsExport = _options.ResampleLogits && mainPass;
-        RequireMemory(inputPath, canonical.Volume, target, layout, logitsExport ? model.Steps.Max(step => step.Part.OutputChannels) : 0);
-        // ToFloat32 applies slope and intercept: nnU-Net's non-zero crop looks at the real values, as SimpleITK loads them.
-        Volume<float>? cropped = canonical.Volume.ToFloat32();
+        RequireMemory(inputPath, Reorientation.ClosestCanonicalGrid(image), target, layout, logitsExport ? model.Steps.Max(step => step.Part.OutputChannels) : 0);
+        // The float copy applies slope and intercept (nnU-Net's non-zero crop looks at the real values, as SimpleITK
+        // loads them), and is itself reoriented, in place when only axes flip: no reoriented copy of the input is made.
+        ReorientedVolume? canonical = Reorientation.ToClosestCanonicalFloat32(image);
+        Volume<float>? cropped = (Volume<float>)canonical.Volume;
         reorient.Complete();
         Lap(timings, PipelineStages.Reorient, clock);
         cancellationToken.ThrowIfCancellationRequested();
@@ -498,9 +499,9 @@ public sealed class SegmentationPipeline : IDisposable
     /// output planes per class and the labels on the scan's grid. The sliding window checks its own estimate separately
     /// before it allocates.
     /// </summary>
-    private void RequireMemory(string inputPath, Volume canonical, (double X, double Y, double Z) target, NetworkLayout layout, int logitClasses)
+    private void RequireMemory(string inputPath, (VolumeShape Shape, Affine Affine) canonical, (double X, double Y, double Z) target, NetworkLayout layout, int logitClasses)
     {
-        var resampled = Resampler.ResampledShape(canonical.Shape, canonical.Spacing, target);
+        var resampled = Resampler.ResampledShape(canonical.Shape, canonical.Affine.Spacing, target);
         long n = canonical.Shape.VoxelCount, m = resampled.VoxelCount;
         // Saturating: absurd shapes must not overflow into a small number.
         double bytes = (4.0 * n) + (8.0 * m) + m + n;

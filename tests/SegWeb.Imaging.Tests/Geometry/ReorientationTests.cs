@@ -102,6 +102,44 @@ public class ReorientationTests
     }
 
     [Fact]
+    public void The_float32_canonical_equals_the_canonical_converted_whether_flipped_in_place_or_permuted()
+    {
+        var rng = new Random(11);
+        var cases = Cases();
+        // Flip-only cases of every combination, odd and even extents (the middle row and plane stay put), and scaling.
+        foreach (var codes in new[] { "LAS", "RPS", "RAI", "LPS", "LPI", "LAI", "RPI" })
+        {
+            cases.Add(($"{codes} 5×4×3", Make(rng, new VolumeShape(5, 4, 3), GeometryCases.Permuted(codes, (0.8, 0.9, 2.0), (10, -20, 30)))));
+            cases.Add(($"{codes} 4×7×6", Make(rng, new VolumeShape(4, 7, 6), GeometryCases.Permuted(codes, (1.0, 0.7, 3.0), (-5, 5, 0)))));
+        }
+
+        var scaled = Make(rng, new VolumeShape(6, 5, 4), GeometryCases.Permuted("LPS", (0.7, 0.7, 1.5), (1, 2, 3)));
+        cases.Add(("scaled LPS", new Volume<short>(scaled.Shape, scaled.Affine, scaled.Data, slope: 0.5, intercept: -1024)));
+        int inPlace = 0;
+        foreach (var (name, volume) in cases)
+        {
+            var expected = Reorientation.ToClosestCanonical(volume);
+            var expectedFloats = expected.Volume.ToFloat32();
+            var actual = Reorientation.ToClosestCanonicalFloat32(volume);
+            var floats = Assert.IsType<Volume<float>>(actual.Volume);
+            Assert.Equal(expectedFloats.Shape, floats.Shape);
+            Assert.True(expectedFloats.Affine.Equals(floats.Affine), $"{name}: affine {floats.Affine} against {expectedFloats.Affine}");
+            Assert.True(expectedFloats.Data.AsSpan().SequenceEqual(floats.Data), $"{name}: voxels differ");
+            Assert.Equal(1, floats.Slope);
+            Assert.Equal(0, floats.Intercept);
+            Assert.Equal(volume.Shape, actual.Undo.Apply(floats).Shape);
+            Assert.Equal(expected.Undo.ReorientedShape, actual.Undo.ReorientedShape);
+            var grid = Reorientation.ClosestCanonicalGrid(volume);
+            Assert.Equal(expectedFloats.Shape, grid.Shape);
+            Assert.True(expectedFloats.Affine.Equals(grid.Affine), $"{name}: grid affine");
+            var transform = Orientation.FromAffine(volume.Affine);
+            inPlace += transform.X.Axis == 0 && transform.Y.Axis == 1 && transform.Z.Axis == 2 && !transform.IsIdentity ? 1 : 0;
+        }
+
+        Assert.True(inPlace >= 14, $"only {inPlace} cases took the in-place flip");
+    }
+
+    [Fact]
     public void Undo_applies_to_a_derived_volume_of_another_type_and_checks_the_shape()
     {
         var volume = Make(new Random(5), new VolumeShape(4, 3, 2), GeometryCases.Permuted("LPI", (1, 2, 3), (1, 2, 3)));
