@@ -17,6 +17,13 @@ namespace SegWeb.Inference.SlidingWindow;
 /// </summary>
 public sealed class ClassifierHead
 {
+    /// <summary>Classes per register group in <see cref="TryArgmax"/>.</summary>
+    private const int Group = 8;
+
+    private readonly int _groups;
+    private readonly float[] _groupedWeights;
+    private readonly float[] _groupedBias;
+
     /// <summary>Creates a head from <paramref name="weights"/> (classes × features, class slowest) and <paramref name="bias"/> (one per class).</summary>
     public ClassifierHead(int classes, int features, float[] weights, float[] bias)
     {
@@ -48,23 +55,16 @@ public sealed class ClassifierHead
         }
     }
 
-    /// <summary>Classes per register group in <see cref="TryArgmax"/>.</summary>
-    private const int Group = 8;
-
-    private readonly int _groups;
-    private readonly float[] _groupedWeights;
-    private readonly float[] _groupedBias;
-
     /// <summary>Output classes, background included.</summary>
     public int Classes { get; }
 
     /// <summary>Input feature channels.</summary>
     public int Features { get; }
 
-    /// <summary>Classes × features, class slowest.</summary>
+    /// <summary>Classes × features, class slowest. Not to be changed: <see cref="TryArgmax"/> works on a copy made by the constructor.</summary>
     public float[] Weights { get; }
 
-    /// <summary>One per class.</summary>
+    /// <summary>One per class. Not to be changed, as <see cref="Weights"/>.</summary>
     public float[] Bias { get; }
 
     /// <summary>
