@@ -76,9 +76,7 @@ public static class Reorientation
     {
         ArgumentNullException.ThrowIfNull(volume);
         var transform = RequireOrientation(volume);
-        return transform.IsIdentity
-            ? (volume.Shape, volume.Affine)
-            : (AxisPermutation.TransformedShape(volume.Shape, transform), volume.Affine.Multiply(Orientation.InverseTransformAffine(transform, volume.Shape)));
+        return (AxisPermutation.TransformedShape(volume.Shape, transform), ReorientedAffine(volume, transform));
     }
 
     /// <summary>
@@ -107,7 +105,7 @@ public static class Reorientation
             return new ReorientedVolume(floats, undo);
         }
 
-        var affine = volume.Affine.Multiply(Orientation.InverseTransformAffine(transform, volume.Shape));
+        var affine = ReorientedAffine(volume, transform);
         AxisFlips.InPlace(floats.Data, floats.Shape, transform.X.Flip < 0, transform.Y.Flip < 0, transform.Z.Flip < 0);
         return new ReorientedVolume(new Volume<float>(floats.Shape, affine, floats.Data), undo);
     }
@@ -134,10 +132,14 @@ public static class Reorientation
             return new ReorientedVolume(volume, undo);
         }
 
-        var affine = volume.Affine.Multiply(Orientation.InverseTransformAffine(transform, volume.Shape));
+        var affine = ReorientedAffine(volume, transform);
         var result = VolumeDispatch.Apply(volume, new Permute(transform, affine));
         return new ReorientedVolume(result, undo);
     }
+
+    // nibabel: affine · inv_ornt_aff(ornt, shape).
+    private static Affine ReorientedAffine(Volume volume, AxisOrientation transform) =>
+        volume.Affine.Multiply(Orientation.InverseTransformAffine(transform, volume.Shape));
 
     private static AxisOrientation RequireOrientation(Volume volume)
     {

@@ -102,31 +102,29 @@ internal static class SegmentCases
 
         string outputs = Path.Combine(workDir, "outputs");
         string fastName = quick ? "demo model" : "total-fast twin (--fast)";
-        // Baseline first, in the same run: the classifier kept inside the network (nnU-Net's order of operations).
-        const string inNetwork = ", classifier in the network (baseline)";
-        const string onnxConv = ", ONNX Runtime's kernels instead of SegWeb's (baseline)";
-        Case("example", $"example_ct_sm, {fastName}{inNetwork}", () => new ChildRequest
+
+        // Baselines first, in the same run: the classifier kept inside the network (nnU-Net's order of operations), and
+        // ONNX Runtime's own kernels for the U-Net's convolutions and normalisations; then SegWeb's default.
+        void CaseWithBaselines(string name, string description, Func<ChildRequest> request)
+        {
+            Case(name, description + ", classifier in the network (baseline)", () => request() with
+            {
+                Output = Path.Combine(outputs, name + "-baseline"),
+                SplitClassifierHead = false,
+            });
+            Case(name, description + ", ONNX Runtime's kernels instead of SegWeb's (baseline)", () => request() with
+            {
+                Output = Path.Combine(outputs, name + "-onnx-conv"),
+                DirectKernels = false,
+            });
+            Case(name, description, () => request() with { Output = Path.Combine(outputs, name) });
+        }
+
+        CaseWithBaselines("example", $"example_ct_sm, {fastName}", () => new ChildRequest
         {
             Case = "pipeline",
             Input = Path.Combine(root, "deploy", "example", "example_ct_sm.nii.gz"),
             Packages = [Package("total-fast")],
-            Output = Path.Combine(outputs, "example-baseline"),
-            SplitClassifierHead = false,
-        });
-        Case("example", $"example_ct_sm, {fastName}{onnxConv}", () => new ChildRequest
-        {
-            Case = "pipeline",
-            Input = Path.Combine(root, "deploy", "example", "example_ct_sm.nii.gz"),
-            Packages = [Package("total-fast")],
-            Output = Path.Combine(outputs, "example-onnx-conv"),
-            DirectKernels = false,
-        });
-        Case("example", $"example_ct_sm, {fastName}", () => new ChildRequest
-        {
-            Case = "pipeline",
-            Input = Path.Combine(root, "deploy", "example", "example_ct_sm.nii.gz"),
-            Packages = [Package("total-fast")],
-            Output = Path.Combine(outputs, "example"),
         });
 
         var shape458 = quick ? new VolumeShape(96, 96, 86) : new VolumeShape(512, 512, 458);
@@ -135,28 +133,11 @@ internal static class SegmentCases
         string Ct(VolumeShape shape) => SyntheticCt.Write(Path.Combine(workDir, $"synthetic_ct_{shape.X}x{shape.Y}x{shape.Z}.nii.gz"), shape, spacing);
         string parts = quick ? "demo model as 2 parts" : "five 1.5 mm part twins (total)";
         string[] PartPackages() => quick ? [Package("total-part1"), Package("total-part2")] : [.. Enumerable.Range(1, 5).Select(p => Package($"total-part{p}"))];
-        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}{inNetwork}", () => new ChildRequest
+        CaseWithBaselines("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}", () => new ChildRequest
         {
             Case = "pipeline",
             Input = Ct(shape458),
             Packages = [Package("total-fast")],
-            Output = Path.Combine(outputs, "ct458-3mm-baseline"),
-            SplitClassifierHead = false,
-        });
-        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}{onnxConv}", () => new ChildRequest
-        {
-            Case = "pipeline",
-            Input = Ct(shape458),
-            Packages = [Package("total-fast")],
-            Output = Path.Combine(outputs, "ct458-3mm-onnx-conv"),
-            DirectKernels = false,
-        });
-        Case("ct458-3mm", $"{shape458} CT (0.8×0.8×1 mm), {(quick ? "demo model" : "total-fast twin (3 mm)")}", () => new ChildRequest
-        {
-            Case = "pipeline",
-            Input = Ct(shape458),
-            Packages = [Package("total-fast")],
-            Output = Path.Combine(outputs, "ct458-3mm"),
         });
         Case("ct458-parts", $"{shape458} CT (0.8×0.8×1 mm), {parts}, all sessions kept (as a server keeps them)", () => new ChildRequest
         {

@@ -21,6 +21,15 @@ internal readonly unsafe struct ConvolutionJob(ConvShape shape, float* input, fl
 
     public int FirstChannels { get; } = firstChannels;
 
+    /// <summary>The bias of output-channel block <paramref name="block"/> (zeros without a bias) into <paramref name="target"/>'s first <paramref name="channelBlock"/> floats.</summary>
+    public static void BlockBias(float* bias, int block, int channelBlock, float* target)
+    {
+        for (int j = 0; j < channelBlock; j++)
+        {
+            target[j] = bias is null ? 0f : bias[(block * channelBlock) + j];
+        }
+    }
+
     /// <summary>
     /// The optional bias input <paramref name="index"/> of a node with <paramref name="outputChannels"/> outputs, or null
     /// when the node has none.

@@ -37,7 +37,7 @@ internal static unsafe class DirectConv3x3x3
     private static readonly Vector512<int> LaneIndex = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
     /// <summary>Number of independent jobs <see cref="RunJob"/> takes: batch × output-channel blocks × depth.</summary>
-    public static long JobCount(in ConvShape shape) => (long)shape.Batch * (shape.OutputChannels / ChannelBlock) * shape.Depth;
+    public static long JobCount(in ConvShape shape) => shape.JobCount(ChannelBlock);
 
     /// <summary>
     /// Computes one job: the output plane (n, d) for one block of 16 output channels. Jobs write disjoint outputs, so
@@ -51,10 +51,7 @@ internal static unsafe class DirectConv3x3x3
     public static void RunJob(in ConvShape shape, float* input, float* packedWeights, float* bias, float* output, long job, float* secondInput = null, int firstChannels = 0)
     {
         int depth = shape.Depth, height = shape.Height, width = shape.Width, inputChannels = shape.InputChannels;
-        int blocks = shape.OutputChannels / ChannelBlock;
-        int d = (int)(job % depth);
-        int block = (int)(job / depth % blocks);
-        int n = (int)(job / depth / blocks);
+        var (n, block, d) = shape.Job(job, ChannelBlock);
         int plane = height * width;
         long volume = (long)depth * plane;
         if (secondInput is null)
@@ -67,10 +64,7 @@ internal static unsafe class DirectConv3x3x3
         float* blockWeights = packedWeights + ((long)block * inputChannels * 27 * ChannelBlock);
         float* blockOutput = output + ((((long)n * shape.OutputChannels) + ((long)block * ChannelBlock)) * volume) + ((long)d * plane);
         var blockBias = stackalloc float[ChannelBlock];
-        for (int j = 0; j < ChannelBlock; j++)
-        {
-            blockBias[j] = bias is null ? 0f : bias[(block * ChannelBlock) + j];
-        }
+        ConvolutionJob.BlockBias(bias, block, ChannelBlock, blockBias);
 
         // The (input channel, kd) planes inside the volume, as offsets; shared by every block of the output plane.
         int capacity = inputChannels * 3;
@@ -331,6 +325,3 @@ internal static unsafe class DirectConv3x3x3
         Avx512F.MaskStore(output + (15 * volume), inside, a15);
     }
 }
-
-/// <summary>Dimensions of one convolution: input [Batch, InputChannels, Depth, Height, Width], output the same with OutputChannels.</summary>
-internal readonly record struct ConvShape(int Batch, int InputChannels, int OutputChannels, int Depth, int Height, int Width);

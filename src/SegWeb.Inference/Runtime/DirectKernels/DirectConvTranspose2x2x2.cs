@@ -23,7 +23,7 @@ internal static unsafe class DirectConvTranspose2x2x2
     private static readonly Vector512<int> HighHalf = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
 
     /// <summary>Jobs of <see cref="RunJob"/>: batch × output-channel blocks × input depth.</summary>
-    public static long JobCount(in ConvShape input) => (long)input.Batch * (input.OutputChannels / ChannelBlock) * input.Depth;
+    public static long JobCount(in ConvShape input) => input.JobCount(ChannelBlock);
 
     /// <summary>
     /// One job: the two output planes 2z and 2z + 1 of one block of 8 output channels. <paramref name="shape"/> is the
@@ -35,19 +35,13 @@ internal static unsafe class DirectConvTranspose2x2x2
     public static void RunJob(in ConvShape shape, float* input, float* packedWeights, float* bias, float* output, long job)
     {
         int depth = shape.Depth, height = shape.Height, width = shape.Width, inputChannels = shape.InputChannels;
-        int blocks = shape.OutputChannels / ChannelBlock;
-        int z = (int)(job % depth);
-        int block = (int)(job / depth % blocks);
-        int n = (int)(job / depth / blocks);
+        var (n, block, z) = shape.Job(job, ChannelBlock);
         long inputPlane = (long)height * width, inputVolume = depth * inputPlane;
         long outputRow = 2L * width, outputPlane = 4L * inputPlane, outputVolume = 8L * inputVolume;
         float* batchInput = input + ((long)n * inputChannels * inputVolume) + (z * inputPlane);
         float* blockOutput = output + ((((long)n * shape.OutputChannels) + ((long)block * ChannelBlock)) * outputVolume);
         var blockBias = stackalloc float[ChannelBlock];
-        for (int j = 0; j < ChannelBlock; j++)
-        {
-            blockBias[j] = bias is null ? 0f : bias[(block * ChannelBlock) + j];
-        }
+        ConvolutionJob.BlockBias(bias, block, ChannelBlock, blockBias);
 
         for (int a = 0; a < 2; a++)
         {
